@@ -1,0 +1,68 @@
+/**
+ * Builds the core services from their dependencies. Entry points (main.ts, tests, bench) call it;
+ * the core never builds its own infrastructure.
+ */
+import type { Db } from './db/client.ts';
+import type { Decimal } from './money.ts';
+import type { AdapterRegistry } from './exchanges/types.ts';
+import { AdminService } from './admin/admin-service.ts';
+import { MarketDirectory } from './markets/directory.ts';
+import { MarketsService } from './markets/markets-service.ts';
+import type { JobPort } from './notifications/types.ts';
+import { OrderStore } from './orders/order-store.ts';
+import { SmartRouter } from './routing/smart-router.ts';
+import { TradingService } from './trading/trading-service.ts';
+import { UserService } from './users/user-service.ts';
+import type { Services } from './services.ts';
+
+export interface CoreDeps {
+  prisma: Db;
+  jobs: JobPort;
+  adapters: AdapterRegistry;
+  settings: { mode: 'paper' | 'live'; maxOrderUsd: Decimal; defaultSlippage: Decimal };
+  log?: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+}
+
+export interface Core extends Services {
+  trading: TradingService;
+  admin: AdminService;
+  directory: MarketDirectory;
+  store: OrderStore;
+  router: SmartRouter;
+  /** Stops listening to venue events. */
+  detach(): void;
+}
+
+/** Loads the market directory and wires venue events into the order state machine. */
+export async function createCore(deps: CoreDeps): Promise<Core> {
+  const directory = new MarketDirectory(deps.prisma);
+  await directory.load();
+  const store = new OrderStore({ prisma: deps.prisma, jobs: deps.jobs });
+  const router = new SmartRouter({ adapters: deps.adapters });
+  const admin = new AdminService({ prisma: deps.prisma, directory });
+  const trading = new TradingService({
+    prisma: deps.prisma,
+    store,
+    router,
+    adapters: deps.adapters,
+    directory,
+    isHalted: () => admin.isHalted(),
+    settings: deps.settings,
+    log: deps.log,
+  });
+  const unsubscribe = [...deps.adapters.values()].map((adapter) =>
+    adapter.onOrderEvent((event) => {
+      trading.onVenueOrder(event.clientOrderId, event.order).catch((err) => deps.log?.error({ err, event: event.clientOrderId }, 'applying a venue event failed'));
+    }),
+  );
+  return {
+    trading,
+    markets: new MarketsService({ directory, adapters: deps.adapters }),
+    users: new UserService({ prisma: deps.prisma }),
+    admin,
+    directory,
+    store,
+    router,
+    detach: () => unsubscribe.forEach((u) => u()),
+  };
+}

@@ -1,0 +1,333 @@
+/**
+ * TradingService: the whole order path. Validate → route (SmartRouter) → venue rules → save as
+ * `created` → send to the exchange adapter → apply the venue's answer through the OrderStateMachine.
+ * Used by chat, HTTP and the automation alike.
+ */
+import { randomUUID } from 'node:crypto';
+import { Prisma } from '../../generated/prisma/client.ts';
+import type { Db } from '../db/client.ts';
+import { Decimal, ZERO, dec, sum, usd } from '../money.ts';
+import { VenueError, type AdapterRegistry, type ListingRef, type VenueOrder } from '../exchanges/types.ts';
+import type { MarketDirectory } from '../markets/directory.ts';
+import type { OrderStore } from '../orders/order-store.ts';
+import { isTerminal } from '../orders/state-machine.ts';
+import type { SmartRouter } from '../routing/smart-router.ts';
+import { venueOrderParams } from './order-params.ts';
+import { validateOrderInput } from './validate.ts';
+import { orderView, positionView } from './views.ts';
+import {
+  TradingError,
+  type BalanceView,
+  type OrderStatus,
+  type OrderView,
+  type PlaceOrderInput,
+  type PositionView,
+  type RouteDecision,
+  type TradingApi,
+} from './types.ts';
+
+export interface TradingServiceDeps {
+  prisma: Db;
+  store: OrderStore;
+  router: SmartRouter;
+  adapters: AdapterRegistry;
+  directory: MarketDirectory;
+  /** The global trading halt (admin). */
+  isHalted: () => Promise<boolean>;
+  settings: { mode: 'paper' | 'live'; maxOrderUsd: Decimal; defaultSlippage: Decimal };
+  log?: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+  /** How often to look an order up by client id after an unknown outcome, and how long to wait between. */
+  lookupRetries?: { attempts: number; delayMs: number };
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class TradingService implements TradingApi {
+  constructor(private readonly deps: TradingServiceDeps) {}
+
+  async quote(input: Omit<PlaceOrderInput, 'idempotencyKey' | 'source'>): Promise<RouteDecision> {
+    validateOrderInput(input);
+    const market = this.openMarket(input.marketId);
+    const listings = input.action === 'sell' ? await this.sellableListings(input, market.listings) : market.listings;
+    return this.deps.router.route({
+      listings,
+      outcome: input.side,
+      action: input.action,
+      quantity: input.quantity,
+      amount: input.amount,
+      limitPrice: input.type === 'limit' ? input.price : undefined,
+      forceVenue: input.exchange,
+    });
+  }
+
+  async placeOrder(input: PlaceOrderInput): Promise<OrderView> {
+    validateOrderInput(input);
+    if (input.idempotencyKey) {
+      const existing = await this.deps.store.findByIdempotencyKey(input.userId, input.idempotencyKey);
+      if (existing) return this.replay(existing, input);
+    }
+    if (await this.deps.isHalted()) {
+      throw new TradingError('trading_halted', 'Trading is paused by the operators right now. Your order was not placed; try again later.');
+    }
+    const route = await this.quote(input);
+    const listing = this.listingOf(route.listingId);
+    const adapter = this.deps.adapters.get(listing.venue)!;
+    const params = venueOrderParams({
+      input,
+      listing,
+      capabilities: adapter.capabilities,
+      quote: route.chosen,
+      slippage: this.deps.settings.defaultSlippage,
+    });
+    await this.checkMaxSize(input.userId, params.amount ?? params.quantity.mul(params.price));
+
+    const clientOrderId = `yn-${randomUUID()}`;
+    let order;
+    try {
+      order = await this.deps.store.create({
+        userId: input.userId,
+        marketId: listing.marketId,
+        listingId: listing.listingId,
+        side: input.side,
+        type: input.type,
+        action: input.action,
+        price: params.price.toFixed(),
+        quantity: params.quantity.toFixed(),
+        amount: params.amount?.toFixed() ?? null,
+        exchange: listing.venue,
+        source: input.source ?? 'manual',
+        timeInForce: input.timeInForce ?? (input.type === 'market' ? 'FAK' : 'GTC'),
+        clientOrderId,
+        idempotencyKey: input.idempotencyKey ?? null,
+        copyTradeSubId: input.copyTradeSubId ?? null,
+        counterTradeId: input.counterTradeId ?? null,
+        sniperId: input.sniperId ?? null,
+        routing: routingJson(route),
+      });
+    } catch (err) {
+      if (input.idempotencyKey && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        const existing = await this.deps.store.findByIdempotencyKey(input.userId, input.idempotencyKey);
+        if (existing) return this.replay(existing, input);
+      }
+      throw err;
+    }
+
+    const applied = await this.submit(order.id, listing, {
+      account: { userId: input.userId },
+      listing,
+      outcome: input.side,
+      action: input.action,
+      type: input.type,
+      timeInForce: order.timeInForce as 'GTC',
+      clientOrderId,
+      price: params.price,
+      quantity: params.amount ? undefined : params.quantity,
+      amount: params.amount ?? undefined,
+    });
+    return orderView(applied, this.titleOf(listing.marketId));
+  }
+
+  /** Sends to the venue and applies the answer; never sends twice blindly. */
+  private async submit(orderId: string, listing: ListingRef, req: Parameters<import('../exchanges/types.ts').ExchangeAdapter['placeOrder']>[0]) {
+    const adapter = this.deps.adapters.get(listing.venue)!;
+    let venueOrder: VenueOrder | null = null;
+    try {
+      venueOrder = await adapter.placeOrder(req);
+    } catch (err) {
+      if (!(err instanceof VenueError)) throw err;
+      if (err.kind === 'unknown_outcome') {
+        venueOrder = await this.lookUpAfterUnknown(adapter, req);
+        if (venueOrder) return (await this.deps.store.applyVenueOrder(orderId, venueOrder)).order;
+      }
+      const reason =
+        err.kind === 'rejected'
+          ? `${listing.venue} rejected the order: ${err.message}`
+          : err.kind === 'retryable'
+            ? `${listing.venue} is unavailable right now (${err.message}); nothing was placed.`
+            : `${listing.venue} did not confirm the order and it was not found there; nothing was placed.`;
+      const failed = await this.deps.store.transition({ orderId, from: 'created', to: 'failed', patch: { failureReason: reason }, reason });
+      return failed ?? (await this.deps.prisma.order.findUniqueOrThrow({ where: { id: orderId } }));
+    }
+    return (await this.deps.store.applyVenueOrder(orderId, venueOrder)).order;
+  }
+
+  private async lookUpAfterUnknown(adapter: import('../exchanges/types.ts').ExchangeAdapter, req: { account: { userId: string }; clientOrderId: string; listing: ListingRef }) {
+    const { attempts, delayMs } = this.deps.lookupRetries ?? { attempts: 3, delayMs: 250 };
+    for (let i = 0; i < attempts; i++) {
+      try {
+        const found = await adapter.getOrderByClientId(req);
+        if (found) return found;
+      } catch (err) {
+        this.deps.log?.warn({ err, clientOrderId: req.clientOrderId }, 'order lookup after unknown outcome failed');
+      }
+      await new Promise((r) => setTimeout(r, delayMs * (i + 1)));
+    }
+    return null;
+  }
+
+  /** Applies a venue-pushed event (e.g. a resting order filled later). Unknown client ids are ignored. */
+  async onVenueOrder(clientOrderId: string, venueOrder: VenueOrder): Promise<void> {
+    const order = await this.deps.store.findByClientOrderId(clientOrderId);
+    if (!order) {
+      this.deps.log?.warn({ clientOrderId }, 'venue event for an order yesno does not know');
+      return;
+    }
+    await this.deps.store.applyVenueOrder(order.id, venueOrder);
+  }
+
+  async cancelOrder(args: { userId: string; orderId: string }): Promise<OrderView> {
+    const order = await this.ownOrder(args);
+    const status = order.status as OrderStatus;
+    if (isTerminal(status)) {
+      throw new TradingError('not_cancellable', `Order ${shortId(order.id)} is already ${status}; there is nothing to cancel.`, { status });
+    }
+    if (!order.venueOrderId) {
+      const cancelled = await this.deps.store.transition({ orderId: order.id, from: status, to: 'cancelled', patch: { failureReason: 'cancelled by you' }, reason: 'cancelled by you' });
+      if (cancelled) return orderView(cancelled, this.titleOf(order.marketId));
+      return this.getOrder(args);
+    }
+    const adapter = this.deps.adapters.get(order.exchange as ListingRef['venue']);
+    if (!adapter) throw new TradingError('venue_unavailable', `${order.exchange} is not available right now.`);
+    try {
+      const venueOrder = await adapter.cancelOrder({ account: { userId: order.userId }, venueOrderId: order.venueOrderId });
+      const applied = await this.deps.store.applyVenueOrder(order.id, venueOrder, { failureReason: 'cancelled by you' });
+      return orderView(applied.order, this.titleOf(order.marketId));
+    } catch (err) {
+      if (err instanceof VenueError) {
+        throw new TradingError(err.kind === 'rejected' ? 'not_cancellable' : 'venue_unavailable', `${order.exchange} did not cancel the order: ${err.message}`);
+      }
+      throw err;
+    }
+  }
+
+  async getOrder(args: { userId: string; orderId: string }): Promise<OrderView> {
+    const order = await this.ownOrder(args, true);
+    return orderView(order, this.titleOf(order.marketId));
+  }
+
+  async listOrders(args: { userId: string; status?: OrderStatus[]; limit?: number }): Promise<OrderView[]> {
+    const rows = await this.deps.prisma.order.findMany({
+      where: { userId: args.userId, ...(args.status?.length ? { status: { in: args.status } } : {}) },
+      orderBy: { createdAt: 'desc' },
+      take: Math.min(Math.max(args.limit ?? 50, 1), 500),
+    });
+    return rows.map((o) => orderView(o, this.titleOf(o.marketId)));
+  }
+
+  async listPositions(args: { userId: string }): Promise<PositionView[]> {
+    const rows = await this.deps.prisma.position.findMany({
+      where: { userId: args.userId, quantity: { gt: 0 } },
+      orderBy: { updatedAt: 'desc' },
+    });
+    return Promise.all(
+      rows.map(async (p) => {
+        const hit = this.deps.directory.listing(p.listingId);
+        let bid: Decimal | null = null;
+        if (hit) {
+          const adapter = this.deps.adapters.get(hit.listing.venue);
+          const book = await adapter?.getOrderBook({ listing: hit.listing, outcome: p.side as 'yes' | 'no' }).catch(() => null);
+          bid = book?.bids[0]?.price ?? null;
+        }
+        return positionView(p, this.titleOf(p.marketId), bid);
+      }),
+    );
+  }
+
+  async getBalance(args: { userId: string }): Promise<BalanceView> {
+    const venues = await Promise.all(
+      [...this.deps.adapters.values()].map(async (a) => {
+        const b = await a.getBalance({ account: { userId: args.userId } });
+        return { venue: a.venue, available: b.available, mode: this.deps.settings.mode };
+      }),
+    );
+    return { venues, total: sum(venues.map((v) => v.available)) };
+  }
+
+  // ---- helpers ----
+
+  private openMarket(term: string) {
+    const market = this.deps.directory.resolve(term);
+    if (market.status !== 'open') throw new TradingError('market_closed', `${market.title} is ${market.status}; it cannot be traded.`);
+    return market;
+  }
+
+  /** Sells go where the shares are: the listings on which the user holds enough of that outcome. */
+  private async sellableListings(input: PlaceOrderInput, listings: ListingRef[]): Promise<ListingRef[]> {
+    const held = await this.deps.prisma.position.findMany({
+      where: { userId: input.userId, listingId: { in: listings.map((l) => l.listingId) }, side: input.side, quantity: { gt: 0 } },
+    });
+    const need = input.quantity ?? ZERO;
+    const enough = listings.filter((l) => held.some((p) => p.listingId === l.listingId && dec(p.quantity).gte(need)));
+    if (enough.length === 0) {
+      const total = sum(held.map((p) => dec(p.quantity)));
+      throw new TradingError(
+        held.length ? 'insufficient_position' : 'no_position',
+        held.length
+          ? `You hold ${total.toFixed(2)} ${input.side.toUpperCase()} shares of this market, fewer than the ${need.toFixed(2)} you asked to sell.`
+          : `You have no ${input.side.toUpperCase()} shares of this market to sell.`,
+        { held: total.toFixed() },
+      );
+    }
+    return enough;
+  }
+
+  private async checkMaxSize(userId: string, notional: Decimal): Promise<void> {
+    const user = await this.deps.prisma.user.findUnique({ where: { id: userId }, select: { maxOrderUsd: true } });
+    const cap = user?.maxOrderUsd ? dec(user.maxOrderUsd) : this.deps.settings.maxOrderUsd;
+    if (notional.gt(cap)) {
+      throw new TradingError('max_order_size', `This order is worth about ${usd(notional)}, above your per-order limit of ${usd(cap)}.`, { limit: cap.toFixed() });
+    }
+  }
+
+  private async replay(existing: import('../../generated/prisma/client.ts').Order, input: PlaceOrderInput): Promise<OrderView> {
+    const market = this.deps.directory.get(input.marketId);
+    const same = existing.side === input.side && existing.action === input.action && existing.type === input.type && (!market || market.id === existing.marketId);
+    if (!same) {
+      throw new TradingError('idempotency_conflict', 'This idempotency key was already used for a different order.');
+    }
+    return orderView(existing, this.titleOf(existing.marketId));
+  }
+
+  private async ownOrder(args: { userId: string; orderId: string }, withFills = false) {
+    if (!UUID_RE.test(args.orderId)) throw new TradingError('order_not_found', `"${args.orderId}" is not an order id.`);
+    const order = await this.deps.prisma.order.findFirst({
+      where: { id: args.orderId, userId: args.userId },
+      include: withFills ? { fills: { orderBy: { filledAt: 'asc' } } } : undefined,
+    });
+    if (!order) throw new TradingError('order_not_found', `No order ${shortId(args.orderId)} of yours.`);
+    return order;
+  }
+
+  private listingOf(listingId: string): ListingRef {
+    const hit = this.deps.directory.listing(listingId);
+    if (!hit) throw new TradingError('venue_not_listed', 'That listing is no longer available.');
+    return hit.listing;
+  }
+
+  private titleOf(marketId: string): string {
+    return this.deps.directory.get(marketId)?.title ?? marketId;
+  }
+}
+
+function shortId(id: string): string {
+  return id.slice(0, 8);
+}
+
+function routingJson(route: RouteDecision): Prisma.InputJsonValue {
+  const q = (v: Decimal | null) => (v ? v.toFixed() : null);
+  return {
+    venue: route.venue,
+    reason: route.reason,
+    forced: route.forced,
+    quotes: route.quotes.map((x) => ({
+      venue: x.venue,
+      fillable: x.fillable,
+      quantity: x.quantity.toFixed(),
+      avgPrice: q(x.avgPrice),
+      worstPrice: q(x.worstPrice),
+      notional: x.notional.toFixed(),
+      fee: x.fee.toFixed(),
+      total: x.total.toFixed(),
+    })),
+  };
+}
