@@ -2,16 +2,12 @@
  * The JobPort core enqueues through. With `tx`, the job is inserted on the caller's Prisma
  * transaction: it exists (and its NOTIFY fires) only if that transaction commits.
  */
-import { fromPrisma, type PgBoss, type SendOptions } from 'pg-boss';
+import { fromPrisma, type PgBoss, type PrismaTransactionLike, type SendOptions } from 'pg-boss';
 import type { JobPort } from '../core/notifications/types.ts';
 
-/** The one method of a Prisma transaction client pg-boss needs. */
-interface RawQueryClient {
-  $queryRawUnsafe(query: string, ...values: unknown[]): Promise<unknown>;
-}
-
-function isRawQueryClient(value: unknown): value is RawQueryClient {
-  return typeof value === 'object' && value !== null && typeof (value as RawQueryClient).$queryRawUnsafe === 'function';
+/** A Prisma transaction client has `$queryRawUnsafe`, the one method pg-boss needs. */
+function isRawQueryClient(value: unknown): value is PrismaTransactionLike {
+  return typeof value === 'object' && value !== null && typeof (value as PrismaTransactionLike).$queryRawUnsafe === 'function';
 }
 
 /**

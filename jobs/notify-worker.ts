@@ -66,7 +66,7 @@ export async function deliverOutboxRow(args: DeliverArgs): Promise<{ outcome: De
       if (failures.length === 0) {
         await tx.notificationOutbox.update({
           where: { id: outboxId },
-          data: { deliveredAt: new Date(), attempts: { increment: 1 }, lastError: null },
+          data: { deliveredAt: new Date(), attempts: { increment: 1 } },
         });
         return { outcome: 'delivered' as const };
       }
@@ -117,8 +117,9 @@ export interface SweepSettings {
 /** Registers the notify worker (and the sweep's schedule and worker). Returns the worker ids. */
 export async function startNotifyWorker(options: NotifyWorkerOptions): Promise<{ workerIds: string[] }> {
   const { boss, prisma, sinks, log, batchSize = 4, localConcurrency = 2, notifyPollingIntervalSeconds = 1 } = options;
-  const expireMs = (await boss.getQueue(QUEUES.notify))?.expireInSeconds;
-  const timeoutMs = (expireMs ?? 60) * 1000;
+  // A delivery holds its row lock at most as long as pg-boss lets the job run.
+  const expireSeconds = (await boss.getQueue(QUEUES.notify))?.expireInSeconds ?? 60;
+  const timeoutMs = expireSeconds * 1000;
 
   const workOptions = {
     batchSize,
@@ -180,10 +181,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const PENDING_STATES = new Set(['created', 'retry', 'active']);
 
-/** Attempts after which a row counts as dead-lettered (the notify queue's retryLimit + 1). */
-function maxAttemptsOf(boss: PgBoss): Promise<number> {
-  const fallback = (QUEUE_DEFINITIONS.find((q) => q.name === QUEUES.notify)?.options.retryLimit ?? 2) + 1;
-  return boss.getQueue(QUEUES.notify).then((q) => (q?.retryLimit ?? fallback - 1) + 1);
+/** Attempts after which a row counts as dead-lettered: the notify queue's retryLimit + 1. */
+async function maxAttemptsOf(boss: PgBoss): Promise<number> {
+  const queue = await boss.getQueue(QUEUES.notify);
+  const retryLimit = queue?.retryLimit ?? QUEUE_DEFINITIONS.find((q) => q.name === QUEUES.notify)?.options.retryLimit ?? 2;
+  return retryLimit + 1;
 }
 
 /**

@@ -74,13 +74,18 @@ export const QUEUE_DEFINITIONS: readonly QueueDefinition[] = [
 ];
 
 /**
- * The definitions with per-queue overrides merged in (tests shorten retry delays this way; other
- * processes may add queues by passing extra definitions).
+ * The definitions with per-queue overrides merged in (tests shorten retry delays this way; an
+ * override of `undefined` drops the option), followed by any extra definitions.
  */
 export function resolveQueueDefinitions(
   overrides: Partial<Record<string, Partial<QueueSettings>>> = {},
   extra: readonly QueueDefinition[] = [],
 ): QueueDefinition[] {
   const all = [...QUEUE_DEFINITIONS, ...extra];
-  return all.map((def) => ({ name: def.name, options: { ...def.options, ...(overrides[def.name] ?? {}) } }));
+  return all.map((def) => {
+    const merged: Record<string, unknown> = { ...def.options, ...(overrides[def.name] ?? {}) };
+    // An override of `undefined` removes the option (e.g. retryDelayMax when turning backoff off).
+    for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
+    return { name: def.name, options: merged as QueueSettings };
+  });
 }

@@ -175,6 +175,42 @@ export class TradingService implements TradingApi {
     await this.deps.store.applyVenueOrder(order.id, venueOrder);
   }
 
+  /**
+   * Order sync: asks the venue about every non-terminal order (by venue id, or by client id when the
+   * placement never got an answer) and applies what it says. Run at start and on a schedule, so a
+   * crash between the venue's fill and our write loses nothing. Returns how many orders changed.
+   */
+  async reconcileOpenOrders(args: { olderThanMs?: number; limit?: number } = {}): Promise<number> {
+    const cutoff = new Date(Date.now() - (args.olderThanMs ?? 0));
+    const open = await this.deps.prisma.order.findMany({
+      where: { status: { in: ['created', 'pending', 'partial'] }, updatedAt: { lte: cutoff } },
+      orderBy: { updatedAt: 'asc' },
+      take: args.limit ?? 500,
+    });
+    let changed = 0;
+    for (const order of open) {
+      const hit = this.deps.directory.listing(order.listingId);
+      const adapter = this.deps.adapters.get(order.exchange as ListingRef['venue']);
+      if (!hit || !adapter) continue;
+      const account = { userId: order.userId };
+      try {
+        const venueOrder = order.venueOrderId
+          ? await adapter.getOrder({ account, venueOrderId: order.venueOrderId })
+          : await adapter.getOrderByClientId({ account, clientOrderId: order.clientOrderId, listing: hit.listing });
+        if (venueOrder) {
+          const res = await this.deps.store.applyVenueOrder(order.id, venueOrder);
+          if (res.transitions.length || res.newFills) changed++;
+        } else if (order.status === 'created' && Date.now() - order.createdAt.getTime() > 60_000) {
+          const reason = `${order.exchange} never received the order; nothing was placed.`;
+          if (await this.deps.store.transition({ orderId: order.id, from: 'created', to: 'failed', patch: { failureReason: reason }, reason })) changed++;
+        }
+      } catch (err) {
+        this.deps.log?.warn({ err, orderId: order.id }, 'order sync: venue lookup failed; will retry');
+      }
+    }
+    return changed;
+  }
+
   async cancelOrder(args: { userId: string; orderId: string }): Promise<OrderView> {
     const order = await this.ownOrder(args);
     const status = order.status as OrderStatus;
