@@ -81,8 +81,20 @@ function loadWasmEngine(): Promise<typeof WasmEngine> {
     const dir = path.dirname(entry);
     const glue = (await import(pathToFileURL(path.join(dir, 'schema_engine_bg.js')).href)) as typeof WasmEngine;
     const bytes = await fs.readFile(path.join(dir, 'schema_engine_bg.wasm'));
+    // The engine arms 10 s timers (timeouts around its futures) that it never clears; left as they
+    // are they keep Node alive for 10 s after every command. Unref them: they still fire while the
+    // engine's database connections keep the process alive, and no longer hold it open afterwards.
+    const imports: Record<string, unknown> = { ...glue };
+    for (const key of Object.keys(imports).filter((k) => k.startsWith('__wbg_setTimeout_'))) {
+      const arm = imports[key] as (fn: () => void, ms: number) => ReturnType<typeof setTimeout>;
+      imports[key] = (fn: () => void, ms: number) => {
+        const timer = arm(fn, ms);
+        timer.unref?.();
+        return timer;
+      };
+    }
     const { instance } = await WebAssembly.instantiate(bytes, {
-      './schema_engine_bg.js': glue as unknown as WebAssembly.ModuleImports,
+      './schema_engine_bg.js': imports as WebAssembly.ModuleImports,
     });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
@@ -379,44 +391,63 @@ export async function checkMigrations(databaseUrl: string, options: MigrateOptio
 // CLI
 // ---------------------------------------------------------------------------------------------
 
+const USAGE = `usage: npx tsx prisma/migrate.ts <command> [--schema=<file>] [--migrations=<dir>]
+  deploy       apply pending migrations
+  dev <name>   apply pending migrations, write a new one from the schema diff, apply it
+  check        exit 1 (printing the SQL) when the schema and the migrations disagree
+DATABASE_URL selects the server; unset, the embedded Postgres under DATA_DIR is used.
+MIGRATE_VERBOSE=1 prints the engine's and Postgres' logs.
+`;
+
+/** The CLI; returns the exit code (0 ok, 1 drift or failure, 2 usage). */
 async function main(argv: string[]): Promise<number> {
-  const [command, name] = argv;
-  if (command !== 'deploy' && command !== 'check' && !(command === 'dev' && name)) {
-    process.stderr.write('usage: npx tsx prisma/migrate.ts deploy | dev <name> | check\n');
+  const flags = new Map<string, string>();
+  const positional: string[] = [];
+  for (const arg of argv) {
+    const m = /^--(schema|migrations)=(.+)$/.exec(arg);
+    if (m) flags.set(m[1]!, m[2]!);
+    else positional.push(arg);
+  }
+  const [command, name] = positional;
+  const valid = (command === 'deploy' || command === 'check') ? positional.length === 1 : command === 'dev' && positional.length === 2;
+  if (!valid || argv.some((a) => a.startsWith('--') && !/^--(schema|migrations)=/.test(a))) {
+    process.stderr.write(USAGE);
     return 2;
   }
   const verbose = process.env.MIGRATE_VERBOSE === '1';
   const log = (line: string) => {
     if (verbose) process.stderr.write(`${line}\n`);
   };
+  const options: MigrateOptions = { log, schemaPath: flags.get('schema'), migrationsDir: flags.get('migrations') };
+  const schemaRel = path.relative(process.cwd(), path.resolve(options.schemaPath ?? DEFAULT_SCHEMA_PATH));
+  const migrationsRel = path.relative(process.cwd(), path.resolve(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR)) || '.';
+
   const { url, close } = await connectLikeTheApp(log);
-  const rel = path.relative(process.cwd(), DEFAULT_MIGRATIONS_DIR) || '.';
   try {
     if (command === 'deploy') {
-      const applied = await applyMigrations(url, { log });
+      const applied = await applyMigrations(url, options);
       console.log(applied.length ? `applied ${applied.length} migration(s):\n  ${applied.join('\n  ')}` : 'no pending migrations');
       return 0;
     }
     if (command === 'dev') {
-      const pending = await applyMigrations(url, { log });
-      for (const m of pending) console.log(`applied pending migration ${m}`);
-      const created = await createMigration(url, name!, { log });
+      for (const m of await applyMigrations(url, options)) console.log(`applied pending migration ${m}`);
+      const created = await createMigration(url, name!, options);
       if (!created) {
-        console.log('schema.prisma matches the migrations: nothing to create');
+        console.log(`${schemaRel} matches ${migrationsRel}: nothing to create`);
         return 0;
       }
-      console.log(`created ${path.join(rel, created, 'migration.sql')}`);
-      await applyMigrations(url, { log });
+      console.log(`created ${path.join(migrationsRel, created, 'migration.sql')}`);
+      await applyMigrations(url, options);
       console.log(`applied ${created}`);
       return 0;
     }
-    const drift = await checkMigrations(url, { log });
+    const drift = await checkMigrations(url, options);
     if (!drift) {
-      console.log(`in sync: prisma/schema.prisma matches ${rel}`);
+      console.log(`in sync: ${schemaRel} matches ${migrationsRel}`);
       return 0;
     }
     console.log(drift);
-    process.stderr.write(`\ndrift: prisma/schema.prisma differs from ${rel}; run \`npx tsx prisma/migrate.ts dev <name>\`\n`);
+    process.stderr.write(`\ndrift: ${schemaRel} differs from ${migrationsRel} (SQL above); run \`npx tsx prisma/migrate.ts dev <name>\`\n`);
     return 1;
   } finally {
     await close();

@@ -8,6 +8,7 @@ import type { PgBoss } from 'pg-boss';
 import { createTestDatabase } from '../helpers/db.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { QUEUES, type JobPort, type NotificationSink, type OutboxRow } from '../../core/notifications/types.ts';
+import { writeOutbox } from '../../core/notifications/outbox.ts';
 import {
   createBoss,
   createJobPort,
@@ -169,6 +170,17 @@ describe('jobs: notification delivery', () => {
     });
     const d = await waitFor('delivery after commit', () => sink.delivered.get(id));
     expect(d.at - committedAt).toBeLessThan(1000);
+  }, 20_000);
+
+  it("core's writeOutbox (rows + jobs in the caller's transaction) is delivered; a repeated dedupeKey is not", async () => {
+    const entry = { userId, dedupeKey: `order:${crypto.randomUUID()}:filled`, payload: { kind: 'text' as const, text: 'filled' } };
+    await prisma.$transaction((tx) => writeOutbox(tx, port, [entry]));
+    await prisma.$transaction((tx) => writeOutbox(tx, port, [entry])); // the same fact again: skipped
+    const row = await prisma.notificationOutbox.findUniqueOrThrow({ where: { dedupeKey: entry.dedupeKey } });
+    await waitFor('delivery', () => sink.delivered.get(row.id));
+    await sleep(300);
+    expect(sink.calls.get(row.id)).toBe(1);
+    expect(await notifyJobs(row.id)).toHaveLength(1);
   }, 20_000);
 
   it('duplicate jobs for one row deliver once', async () => {

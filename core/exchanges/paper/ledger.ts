@@ -13,7 +13,7 @@
 import { Prisma, type PaperOrder, type PaperTrade } from '../../../generated/prisma/client.ts';
 import type { Db } from '../../db/client.ts';
 import { Decimal, dec } from '../../money.ts';
-import type { Action, Outcome, Venue } from '../types.ts';
+import type { Action, Outcome, Venue, VenueFill, VenueOrder } from '../types.ts';
 
 export interface NewOrderRow {
   id: string;
@@ -217,4 +217,40 @@ export async function positions(prisma: Db, venue: Venue, accountId: string): Pr
       WHERE venue = ${venue} AND "accountId" = ${accountId} AND status = 'open' AND action = 'sell'
     ) x GROUP BY "venueMarketId", side HAVING SUM(q) > 0 ORDER BY "venueMarketId", side`;
   return rows.map((r) => ({ venueMarketId: r.venueMarketId, side: r.side, quantity: dec(r.quantity) }));
+}
+
+/** A PaperTrade row as the venue reports a fill. */
+export function toVenueFill(t: PaperTrade): VenueFill {
+  return { venueTradeId: t.id, venueOrderId: t.orderId, price: dec(t.price), quantity: dec(t.quantity), fee: dec(t.fee), filledAt: t.createdAt };
+}
+
+/** A PaperOrder row with its trades as the venue reports the order. */
+export function toVenueOrder(row: PaperOrder & { trades: PaperTrade[] }): VenueOrder {
+  return {
+    venueOrderId: row.id,
+    clientOrderId: row.clientOrderId,
+    status: row.status as VenueOrder['status'],
+    quantity: dec(row.quantity),
+    filledQuantity: dec(row.filledQuantity),
+    fills: row.trades.map(toVenueFill),
+    ...(row.reason ? { reason: row.reason } : {}),
+  };
+}
+
+/** A Postgres unique violation (23505), however the driver adapter wraps it. */
+export function isUniqueViolation(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { code?: unknown; meta?: unknown; message?: unknown; cause?: unknown };
+  if (e.code === 'P2002' || e.code === '23505') return true;
+  const text = `${typeof e.message === 'string' ? e.message : ''} ${safeJson(e.meta)}`;
+  if (/23505|unique constraint|duplicate key/i.test(text)) return true;
+  return e.cause ? isUniqueViolation(e.cause) : false;
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? '';
+  } catch {
+    return '';
+  }
 }

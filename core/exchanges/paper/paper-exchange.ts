@@ -19,7 +19,6 @@
  *   one account never overdraw it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { PaperOrder, PaperTrade } from '../../../generated/prisma/client.ts';
 import type { Db } from '../../db/client.ts';
 import { Decimal, ZERO, dec, usd } from '../../money.ts';
 import type { BookUpdate, MarketDataFeed } from '../../markets/types.ts';
@@ -41,6 +40,7 @@ import {
   type VenuePosition,
 } from '../types.ts';
 import * as ledger from './ledger.ts';
+import { isUniqueViolation, toVenueFill, toVenueOrder } from './ledger.ts';
 import { LiquidityOverlay, crossResting, planTake, quantityStepOf, rejected, validateOrder, type Consumption } from './matching.ts';
 
 export interface PaperExchangeOptions {
@@ -165,11 +165,11 @@ export class PaperExchange implements ExchangeAdapter {
       if (v.mode.allOrNothing && !plan.complete) {
         throw rejected(this.venue, 'FOK_ORDER_NOT_FILLED_ERROR', `the book cannot fill the whole order at ${req.price.toFixed()} or better (fill-or-kill): nothing was traded`);
       }
+      if (plan.quantity.isZero() && !(v.amount && plan.complete)) {
+        throw rejected(this.venue, 'NO_MATCH', `no orders found to match at ${req.price.toFixed()} or better: nothing was traded`);
+      }
       if (v.amount && plan.quantity.lt(req.listing.minSize)) {
         throw rejected(this.venue, 'INVALID_ORDER_MIN_SIZE', `${usd(v.amount)} buys ${plan.quantity.toFixed()} shares at ${req.price.toFixed()} or better; the minimum for this market is ${req.listing.minSize.toFixed()}`);
-      }
-      if (plan.quantity.isZero()) {
-        throw rejected(this.venue, 'NO_MATCH', `no orders found to match at ${req.price.toFixed()} or better: nothing was traded`);
       }
     }
     const consumed: Consumption[] = plan.fills.map((f) => this.overlay.consume(venueMarketId, req.outcome, bookSide, f.price, f.quantity));
@@ -419,39 +419,5 @@ export class PaperExchange implements ExchangeAdapter {
         this.opts.onError?.(err, 'order event listener');
       }
     }
-  }
-}
-
-function toVenueFill(t: PaperTrade): VenueFill {
-  return { venueTradeId: t.id, venueOrderId: t.orderId, price: dec(t.price), quantity: dec(t.quantity), fee: dec(t.fee), filledAt: t.createdAt };
-}
-
-function toVenueOrder(row: PaperOrder & { trades: PaperTrade[] }): VenueOrder {
-  return {
-    venueOrderId: row.id,
-    clientOrderId: row.clientOrderId,
-    status: row.status as VenueOrder['status'],
-    quantity: dec(row.quantity),
-    filledQuantity: dec(row.filledQuantity),
-    fills: row.trades.map(toVenueFill),
-    ...(row.reason ? { reason: row.reason } : {}),
-  };
-}
-
-/** A Postgres unique violation (23505), however the driver adapter wraps it. */
-function isUniqueViolation(err: unknown): boolean {
-  if (!err || typeof err !== 'object') return false;
-  const e = err as { code?: unknown; meta?: unknown; message?: unknown; cause?: unknown };
-  if (e.code === 'P2002' || e.code === '23505') return true;
-  const text = `${typeof e.message === 'string' ? e.message : ''} ${safeJson(e.meta)}`;
-  if (/23505|unique constraint|duplicate key/i.test(text)) return true;
-  return e.cause ? isUniqueViolation(e.cause) : false;
-}
-
-function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? '';
-  } catch {
-    return '';
   }
 }

@@ -1,0 +1,11 @@
+import setup from '../test/helpers/global-setup.ts';
+import pg from 'pg';
+import { applyMigrations } from '../prisma/migrate.ts';
+const provided: Record<string, any> = {};
+const teardown = await setup({ provide: (k: string, v: unknown) => { provided[k] = v; } } as any);
+const c = new pg.Client(provided.pgAdminUrl); await c.connect();
+await c.query('CREATE DATABASE conc');
+const u = new URL(provided.pgAdminUrl); u.pathname = '/conc';
+const r = await Promise.allSettled([applyMigrations(u.toString()), applyMigrations(u.toString()), applyMigrations(u.toString())]);
+console.log(r.map((x) => x.status === 'fulfilled' ? x.value : String((x as any).reason).slice(0, 300)));
+await c.end(); await teardown();
