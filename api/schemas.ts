@@ -130,6 +130,11 @@ const orderFields = {
   price: decimalString('price', '0.45', 'Limit price in dollars per share, between 0 and 1; for market orders the worst acceptable price.').optional(),
   exchange: oneOf('exchange', VENUE_NAMES).optional().meta({ description: 'Force a venue; otherwise the SmartRouter chooses.' }),
   timeInForce: oneOf('timeInForce', TIME_IN_FORCE).optional(),
+  expiresAt: z.iso
+    .datetime({ offset: true, error: 'expiresAt must be an ISO 8601 date-time such as "2026-12-31T23:00:00Z"' })
+    .transform((s) => new Date(s))
+    .optional()
+    .meta({ description: 'GTD orders only: when the unfilled rest is cancelled.' }),
 };
 
 /** Cross-field rules of an order, checked at the edge with clear messages (core checks them too). */

@@ -288,17 +288,25 @@ async function withEngine<T>(
   const schema = { path: schemaPath, content: await fs.readFile(schemaPath, 'utf8') };
   const { SchemaEngine } = await loadWasmEngine();
   const factory = new TrackingAdapterFactory(url, log);
-  const engine = await SchemaEngine.new(
-    { datamodels: [[schema.path, schema.content]] },
-    (record: string) => log(record),
-    bindMigrationAwareSqlAdapterFactory(factory),
-  );
+  let result: T;
   try {
-    return await fn(engine, schema);
-  } finally {
-    engine.free();
-    await factory.closeAll();
+    const engine = await SchemaEngine.new(
+      { datamodels: [[schema.path, schema.content]] },
+      (record: string) => log(record),
+      bindMigrationAwareSqlAdapterFactory(factory),
+    );
+    try {
+      result = await fn(engine, schema);
+    } finally {
+      engine.free();
+    }
+  } catch (error) {
+    // Report the command's error, not a secondary one from cleaning up after it.
+    await factory.closeAll().catch((e: Error) => log(`migrate: cleanup after failure failed: ${e.message}`));
+    throw error;
   }
+  await factory.closeAll();
+  return result;
 }
 
 /** Reads prisma/migrations the way the Prisma CLI does: every sub-directory's migration.sql, by name. */

@@ -41,6 +41,7 @@ function orderInput(userId: string, b: OrderBody): Omit<PlaceOrderInput, 'idempo
     price: b.price,
     exchange: b.exchange,
     timeInForce: b.timeInForce,
+    expiresAt: b.expiresAt,
   };
 }
 

@@ -68,7 +68,6 @@ export async function openDatabase(config: DatabaseConfig, log: DbLogger, opts: 
     });
     url = server.url;
     stopServer = () => server.stop();
-    log.info(`embedded postgres ready (initdb ${server.timings.initdbMs} ms, start ${server.timings.startMs} ms)`);
   }
   try {
     const applied = await applyMigrations(url);

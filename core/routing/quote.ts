@@ -14,6 +14,8 @@ export interface WalkResult {
   worstPrice: Decimal | null;
   /** True when the whole request was covered. */
   complete: boolean;
+  /** What was taken at each level (venues charge fees per fill, i.e. per level). */
+  slices: { price: Decimal; quantity: Decimal }[];
 }
 
 /**
@@ -37,6 +39,7 @@ export function walkBook(args: {
   let notional = ZERO;
   let worst: Decimal | null = null;
   let budgetSpent = false;
+  const slices: { price: Decimal; quantity: Decimal }[] = [];
   for (const level of levels) {
     if (args.limitPrice && (side === 'buy' ? level.price.gt(args.limitPrice) : level.price.lt(args.limitPrice))) break;
     let take = level.size;
@@ -64,6 +67,7 @@ export function walkBook(args: {
       continue;
     }
     const cost = take.mul(level.price);
+    slices.push({ price: level.price, quantity: take });
     quantity = quantity.add(take);
     notional = notional.add(cost);
     worst = level.price;
@@ -86,5 +90,6 @@ export function walkBook(args: {
     avgPrice: quantity.gt(0) ? notional.div(quantity) : null,
     worstPrice: worst,
     complete,
+    slices,
   };
 }

@@ -41,7 +41,8 @@ export class SmartRouter {
       step: adapter.capabilities.quantityStep,
       feeFor: req.amount ? feeFor : undefined,
     });
-    const fee = walk.avgPrice ? feeFor(walk.avgPrice, walk.quantity) : ZERO;
+    // Fees are charged per fill, and a fill is per level: sum them the way the venue will.
+    const fee = walk.slices.reduce((total, s) => total.add(feeFor(s.price, s.quantity)), ZERO);
     return {
       venue: listing.venue,
       listingId: listing.listingId,

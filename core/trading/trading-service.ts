@@ -123,6 +123,7 @@ export class TradingService implements TradingApi {
       price: params.price,
       quantity: params.amount ? undefined : params.quantity,
       amount: params.amount ?? undefined,
+      expiresAt: input.expiresAt,
     });
     return orderView(applied, this.titleOf(listing.marketId));
   }

@@ -24,6 +24,8 @@ export interface PlaceOrderInput {
   /** Force a venue; otherwise the SmartRouter chooses. */
   exchange?: Venue;
   timeInForce?: TimeInForce;
+  /** GTD orders: when the venue cancels whatever has not filled. */
+  expiresAt?: Date;
   idempotencyKey?: string;
   source?: OrderSource;
   copyTradeSubId?: string;

@@ -45,6 +45,13 @@ export function validateOrderInput(input: PlaceOrderInput): void {
   if (input.action === 'buy' && input.type === 'market' && input.amount === undefined && input.quantity === undefined) {
     bad('A market buy needs an amount in USD (e.g. "25") or a quantity in shares.', 'amount');
   }
+  if (input.timeInForce === 'GTD' && !(input.expiresAt instanceof Date && input.expiresAt.getTime() > Date.now())) {
+    bad('A GTD order needs expiresAt in the future, e.g. "2026-12-31T23:00:00Z".', 'expiresAt');
+  }
+  if (input.expiresAt !== undefined && input.timeInForce !== 'GTD') bad('expiresAt only applies to GTD orders (timeInForce "GTD").', 'expiresAt');
+  if (input.type === 'market' && input.timeInForce && input.timeInForce !== 'FAK' && input.timeInForce !== 'FOK') {
+    bad('A market order is immediate: timeInForce must be FAK (take what there is) or FOK (all or nothing).', 'timeInForce');
+  }
   if (input.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,128}$/.test(input.idempotencyKey)) {
     bad('The idempotency key must be 1–128 printable characters without spaces.', 'idempotencyKey');
   }

@@ -30,6 +30,8 @@ export interface NewOrderRow {
   filledQuantity: Decimal;
   status: 'open' | 'filled' | 'cancelled';
   reason: string | null;
+  /** GTD: when the rest is cancelled. */
+  expiresAt: Date | null;
 }
 
 export interface NewTradeRow {
@@ -53,9 +55,10 @@ export async function ensureAccount(prisma: Db, venue: Venue, accountId: string,
 function orderInsert(o: NewOrderRow, now: Date, from: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     INSERT INTO "PaperOrder" (id, venue, "accountId", "clientOrderId", "venueMarketId", side, action, type, "timeInForce",
-                              price, quantity, "filledQuantity", status, reason, "createdAt", "updatedAt")
+                              price, quantity, "filledQuantity", status, reason, "expiresAt", "createdAt", "updatedAt")
     SELECT ${o.id}, ${o.venue}, ${o.accountId}, ${o.clientOrderId}, ${o.venueMarketId}, ${o.side}, ${o.action}, ${o.type}, ${o.timeInForce},
-           ${num(o.price)}, ${num(o.quantity)}, ${num(o.filledQuantity)}, ${o.status}, ${o.reason}, ${ts(now)}, ${ts(now)}
+           ${num(o.price)}, ${num(o.quantity)}, ${num(o.filledQuantity)}, ${o.status}, ${o.reason},
+           ${o.expiresAt ? ts(o.expiresAt) : Prisma.sql`NULL`}, ${ts(now)}, ${ts(now)}
     FROM ${from}
     RETURNING id`;
 }

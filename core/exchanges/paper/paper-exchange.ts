@@ -200,6 +200,7 @@ export class PaperExchange implements ExchangeAdapter {
       filledQuantity: plan.quantity,
       status,
       reason,
+      expiresAt: rests && v.mode.kind === 'rest' ? v.mode.expiresAt : null,
     };
     const trades = plan.fills.map((f, i) => ({ id: `${order.id}-${String(i + 1).padStart(3, '0')}`, ...f }));
 
@@ -239,7 +240,7 @@ export class PaperExchange implements ExchangeAdapter {
         action: req.action,
         price: req.price,
         remaining,
-        expiresAt: v.mode.kind === 'rest' ? v.mode.expiresAt : null,
+        expiresAt: order.expiresAt,
         seq: ++this.seq,
       });
     }
@@ -358,8 +359,7 @@ export class PaperExchange implements ExchangeAdapter {
         action: row.action as 'buy' | 'sell',
         price: dec(row.price),
         remaining: dec(row.quantity).sub(dec(row.filledQuantity)),
-        // PaperOrder has no expiry column: a GTD order reloaded after a restart rests until cancelled.
-        expiresAt: null,
+        expiresAt: row.expiresAt,
         seq: ++this.seq,
       });
     }

@@ -1,0 +1,41 @@
+/**
+ * The whole yesno process for end-to-end tests: startYesno() on a fresh test database, HTTP on an
+ * ephemeral port, the synthetic market walk stopped (tests move prices with feed.setMid/setBook/step).
+ *
+ *   const stack = await startTestStack({ ADMIN_TOKEN: 'x'.repeat(16) });
+ *   const res = await fetch(`${stack.address}/healthz`);
+ *   await stack.stop();
+ */
+import { pino } from 'pino';
+import { loadConfig } from '../../core/config.ts';
+import type { NotificationSink } from '../../core/notifications/types.ts';
+import { startYesno, type Yesno } from '../../main.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+
+export interface TestStack extends Yesno {
+  db: TestDatabase;
+}
+
+export async function startTestStack(
+  env: Record<string, string> = {},
+  opts: { http?: boolean; workers?: boolean; sinks?: NotificationSink[]; db?: TestDatabase } = {},
+): Promise<TestStack> {
+  const db = opts.db ?? (await createTestDatabase());
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    PORT: '0',
+    MARKET_TICK_MS: '0',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'test',
+    ...env,
+  });
+  const app = await startYesno(config, { http: opts.http ?? true, workers: opts.workers ?? true, sinks: opts.sinks, log: pino({ level: config.LOG_LEVEL }) });
+  return {
+    ...app,
+    db,
+    async stop() {
+      await app.stop();
+      if (!opts.db) await db.drop();
+    },
+  };
+}
