@@ -131,7 +131,9 @@ function parseTrade(action: 'buy' | 'sell', args: Token[]): TradeCommand {
     }
   }
   if (o < 0) {
-    const guess = readMarketRef(args.map((t) => t.value));
+    // Words up to the first size-, price- or venue-like word are probably the market.
+    const stop = args.findIndex((t) => !t.quoted && (/^[@$]/.test(t.value) || /^(on|at)$/i.test(t.value) || (readSize(t.value).ok && !/^(all|max|everything)$/i.test(t.value))));
+    const guess = readMarketRef(args.slice(0, stop < 0 ? args.length : stop).map((t) => t.value));
     fail('Say which side, yes or no, after the market.', sample(marketHint(guess.ok ? guess.value : undefined)));
   }
   if (o === 0) fail('Which market? Put it before yes/no.', sample('fed-cut'));

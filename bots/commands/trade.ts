@@ -54,7 +54,8 @@ export function toOrderInput(cmd: TradeCommand, market: MarketSummary, userId: s
       `You hold ${cmd.side.toUpperCase()} of this market on ${where}. Say which: ${commandText({ ...cmd, venue: mine[0]!.exchange }, market)}`,
     );
   }
-  return { ...base, type, quantity: mine[0]!.quantity, exchange: mine[0]!.exchange, ...price };
+  // The service sells where the shares are; no need to force the venue.
+  return { ...base, type, quantity: mine[0]!.quantity, ...price };
 }
 
 /** What the order would cost (buys) or fetch (sells), for the skip-confirmation threshold. */

@@ -96,9 +96,16 @@ export async function runConsole(opts: ConsoleOptions): Promise<ConsoleResult> {
     }
   };
 
+  // Notifications that arrive while a command runs print after its replies, so transcripts read in order.
+  let busy = false;
+  const held: Reply[] = [];
+  const flushHeld = () => {
+    for (const r of held.splice(0)) write(renderNotification(r));
+  };
   const unsubscribe = opts.notifications?.((reply) => {
     lastActivity = Date.now();
-    write(renderNotification(reply));
+    if (busy) held.push(reply);
+    else write(renderNotification(reply));
   });
 
   let chain: Promise<void> = Promise.resolve();
@@ -109,10 +116,13 @@ export async function runConsole(opts: ConsoleOptions): Promise<ConsoleResult> {
     if (echo) opts.output.write(`> ${line}\n`);
     result.commands++;
     let replies: Reply[];
+    busy = true;
     try {
       replies = await opts.handler.handleText(ctx, line);
     } catch (err) {
       replies = [{ kind: 'error', text: `Something went wrong: ${err instanceof Error ? err.message : String(err)}` }];
+    } finally {
+      busy = false;
     }
     if (replies.length === 0) replies = [{ kind: 'error', text: 'Nothing to do. Send /help for the commands.' }];
     for (const r of replies) {
@@ -120,6 +130,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<ConsoleResult> {
       if (r.orderId || r.kind === 'order') touchedOrders = true;
       write(renderReply(r));
     }
+    flushHeld();
     lastActivity = Date.now();
   };
 
