@@ -4,10 +4,17 @@
  * Used by chat, HTTP and the automation alike.
  */
 import { randomUUID } from 'node:crypto';
-import { Prisma } from '../../generated/prisma/client.ts';
+import { Prisma, type Order } from '../../generated/prisma/client.ts';
 import type { Db } from '../db/client.ts';
 import { Decimal, ZERO, dec, sum, usd } from '../money.ts';
-import { VenueError, type AdapterRegistry, type ListingRef, type VenueOrder } from '../exchanges/types.ts';
+import {
+  VenueError,
+  type AdapterRegistry,
+  type ExchangeAdapter,
+  type ListingRef,
+  type PlaceOrderRequest,
+  type VenueOrder,
+} from '../exchanges/types.ts';
 import type { MarketDirectory } from '../markets/directory.ts';
 import type { OrderStore } from '../orders/order-store.ts';
 import { isTerminal } from '../orders/state-machine.ts';
@@ -118,7 +125,7 @@ export class TradingService implements TradingApi {
       outcome: input.side,
       action: input.action,
       type: input.type,
-      timeInForce: order.timeInForce as 'GTC',
+      timeInForce: order.timeInForce as PlaceOrderRequest['timeInForce'],
       clientOrderId,
       price: params.price,
       quantity: params.amount ? undefined : params.quantity,
@@ -129,7 +136,7 @@ export class TradingService implements TradingApi {
   }
 
   /** Sends to the venue and applies the answer; never sends twice blindly. */
-  private async submit(orderId: string, listing: ListingRef, req: Parameters<import('../exchanges/types.ts').ExchangeAdapter['placeOrder']>[0]) {
+  private async submit(orderId: string, listing: ListingRef, req: PlaceOrderRequest): Promise<Order> {
     const adapter = this.deps.adapters.get(listing.venue)!;
     let venueOrder: VenueOrder | null = null;
     try {
@@ -152,7 +159,7 @@ export class TradingService implements TradingApi {
     return (await this.deps.store.applyVenueOrder(orderId, venueOrder)).order;
   }
 
-  private async lookUpAfterUnknown(adapter: import('../exchanges/types.ts').ExchangeAdapter, req: { account: { userId: string }; clientOrderId: string; listing: ListingRef }) {
+  private async lookUpAfterUnknown(adapter: ExchangeAdapter, req: PlaceOrderRequest): Promise<VenueOrder | null> {
     const { attempts, delayMs } = this.deps.lookupRetries ?? { attempts: 3, delayMs: 250 };
     for (let i = 0; i < attempts; i++) {
       try {
@@ -316,7 +323,7 @@ export class TradingService implements TradingApi {
     }
   }
 
-  private async replay(existing: import('../../generated/prisma/client.ts').Order, input: PlaceOrderInput): Promise<OrderView> {
+  private async replay(existing: Order, input: PlaceOrderInput): Promise<OrderView> {
     const market = this.deps.directory.get(input.marketId);
     const same = existing.side === input.side && existing.action === input.action && existing.type === input.type && (!market || market.id === existing.marketId);
     if (!same) {
