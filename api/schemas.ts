@@ -38,14 +38,17 @@ export function decimalString(name: string, example: string, description: string
             : `${name} must be a string such as "${example}"`,
     })
     .superRefine((s, ctx) => {
+      // continue: false aborts the parse of this value, so the object's cross-field rules (orderRules)
+      // never see the untransformed string where they expect a Decimal.
+      const fail = (message: string) => ctx.addIssue({ code: 'custom', message, continue: false });
       if (!DECIMAL_RE.test(s)) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a positive decimal such as "${example}" (got ${shown(s)})` });
+        fail(`${name} must be a positive decimal such as "${example}" (got ${shown(s)})`);
         return;
       }
       const [int = '', frac = ''] = s.split('.');
-      if (frac.length > 6) ctx.addIssue({ code: 'custom', message: `${name} has at most 6 decimal places (got ${shown(s)})` });
-      else if (int.replace(/^0+/, '').length > 12) ctx.addIssue({ code: 'custom', message: `${name} is too large (got ${shown(s)})` });
-      else if (new Decimal(s).isZero()) ctx.addIssue({ code: 'custom', message: `${name} must be greater than 0` });
+      if (frac.length > 6) fail(`${name} has at most 6 decimal places (got ${shown(s)})`);
+      else if (int.replace(/^0+/, '').length > 12) fail(`${name} is too large (got ${shown(s)})`);
+      else if (new Decimal(s).isZero()) fail(`${name} must be greater than 0`);
     })
     .transform((s) => new Decimal(s))
     .meta({ description: `${description} A decimal string such as "${example}"; JSON numbers are refused.`, pattern: DECIMAL_RE.source, examples: [example] });
@@ -172,6 +175,8 @@ export const idempotencyHeaders = z.looseObject({
 });
 
 export const orderIdParams = z.strictObject({ id: uuidString('order id') });
+/** Routes without query parameters refuse unknown ones, like the routes that have some. */
+export const noQuery = z.strictObject({});
 export const listOrdersQuery = z.strictObject({ status: statusQuery, limit: limitQuery(200, 50) });
 
 export const marketsQuery = z.strictObject({

@@ -21,6 +21,8 @@ export interface CoreDeps {
   adapters: AdapterRegistry;
   settings: { mode: 'paper' | 'live'; maxOrderUsd: Decimal; defaultSlippage: Decimal };
   log?: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+  /** Look-ups by client id after an unknown outcome (default 3 attempts, 250 ms apart, growing). */
+  lookupRetries?: { attempts: number; delayMs: number };
 }
 
 export interface Core extends Services {
@@ -29,6 +31,8 @@ export interface Core extends Services {
   directory: MarketDirectory;
   store: OrderStore;
   router: SmartRouter;
+  /** The venue adapters the core trades through (tests reach the paper venues' idle() here). */
+  adapters: AdapterRegistry;
   /** Stops listening to venue events. */
   detach(): void;
 }
@@ -49,6 +53,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     isHalted: () => admin.isHalted(),
     settings: deps.settings,
     log: deps.log,
+    lookupRetries: deps.lookupRetries,
   });
   const unsubscribe = [...deps.adapters.values()].map((adapter) =>
     adapter.onOrderEvent((event) => {
@@ -63,6 +68,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     directory,
     store,
     router,
+    adapters: deps.adapters,
     detach: () => unsubscribe.forEach((u) => u()),
   };
 }

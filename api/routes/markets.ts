@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../core/services.ts';
-import { errors, marketIdParams, marketJson, marketsQuery } from '../schemas.ts';
+import { errors, marketIdParams, marketJson, marketsQuery, noQuery } from '../schemas.ts';
 import { marketToJson } from '../serialize.ts';
 import type { ZodTypeProvider } from '../zod.ts';
 
@@ -41,6 +41,7 @@ export const marketRoutes: FastifyPluginAsync<MarketRoutesOptions> = async (app,
         tags: ['markets'],
         summary: 'One market with YES/NO bid and ask on each venue',
         security,
+        querystring: noQuery,
         params: marketIdParams,
         response: { 200: z.object({ market: marketJson }), ...errors(400, 401, 404, 422, 429) },
       },

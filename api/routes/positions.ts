@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../core/services.ts';
-import { balanceJson, errors, positionJson } from '../schemas.ts';
+import { balanceJson, errors, noQuery, positionJson } from '../schemas.ts';
 import { balanceToJson, positionToJson } from '../serialize.ts';
 import { currentUser } from '../auth.ts';
 import type { ZodTypeProvider } from '../zod.ts';
@@ -24,6 +24,7 @@ export const positionRoutes: FastifyPluginAsync<PositionRoutesOptions> = async (
         tags: ['portfolio'],
         summary: 'Your open positions, valued at the current best bid',
         security,
+        querystring: noQuery,
         response: { 200: z.object({ positions: z.array(positionJson) }), ...errors(401, 429) },
       },
     },
@@ -41,6 +42,7 @@ export const positionRoutes: FastifyPluginAsync<PositionRoutesOptions> = async (
         tags: ['portfolio'],
         summary: 'Your available balance on each venue',
         security,
+        querystring: noQuery,
         response: { 200: z.object({ balance: balanceJson }), ...errors(401, 429, 503) },
       },
     },

@@ -39,9 +39,8 @@ export function describeError(err: unknown, ctx: ErrorContext = {}): string {
   if (err instanceof TradingError) {
     const hint = HINTS[err.code]?.(err, ctx);
     const msg = err.message.trim();
-    if (!hint || msg.includes(hint)) return msg;
-    // The service may already say where to look (e.g. "Try /markets to search.").
-    if (err.code === 'market_not_found' && /\/markets/.test(msg)) return msg;
+    // The message may already say what to send (e.g. "Try /markets to search.").
+    if (!hint || msg.includes(hint) || /(^|\s)\/[a-z]+\b/.test(msg)) return msg;
     return `${msg} ${hint}`;
   }
   return ctx.command === 'buy' || ctx.command === 'sell' || ctx.command === 'confirm'

@@ -11,7 +11,7 @@
 import type { Decimal } from '../../core/money.ts';
 import type { Venue } from '../../core/exchanges/types.ts';
 import { findCommand, specOf, type Command, type CommandName, type TradeCommand } from './commands.ts';
-import { suggestCommand } from './suggest.ts';
+import { editDistance, suggestCommand } from './suggest.ts';
 import { tokenize, TokenizeError, type Token } from './tokenize.ts';
 import { isUnitWord, readMarketRef, readOutcome, readPrice, readSize, readVenue, type MarketRef } from './values.ts';
 
@@ -109,6 +109,13 @@ function readOrderId(words: string[], cmd: string): string {
   return id;
 }
 
+const SIDE_LIKE = new Set(['maybe', 'true', 'false', 'up', 'down', 'long', 'short', 'over', 'under', 'yeah', 'yep', 'yea', 'nah', 'nope', 'si', 'ja', 'nein', 'oui', 'non']);
+
+function looksLikeSide(word: string): boolean {
+  const w = word.toLowerCase();
+  return SIDE_LIKE.has(w) || (w.length <= 4 && (editDistance(w, 'yes') <= 1 || (w.startsWith('n') && editDistance(w, 'no') <= 1)));
+}
+
 /** How the user's market reads back in an example: their words when short, else a sample id. */
 function marketHint(ref: MarketRef | undefined): string {
   if (!ref || ref.link || ref.text.length > 32) return 'fed-cut';
@@ -133,8 +140,16 @@ function parseTrade(action: 'buy' | 'sell', args: Token[]): TradeCommand {
   if (o < 0) {
     // Words up to the first size-, price- or venue-like word are probably the market.
     const stop = args.findIndex((t) => !t.quoted && (/^[@$]/.test(t.value) || /^(on|at)$/i.test(t.value) || (readSize(t.value).ok && !/^(all|max|everything)$/i.test(t.value))));
-    const guess = readMarketRef(args.slice(0, stop < 0 ? args.length : stop).map((t) => t.value));
-    fail('Say which side, yes or no, after the market.', sample(marketHint(guess.ok ? guess.value : undefined)));
+    let end = stop < 0 ? args.length : stop;
+    const before = args[end - 1];
+    // A word where the side should be that looks like an attempt at one ("yse", "maybe", "true").
+    const wrongSide = end > 1 && before && !before.quoted && looksLikeSide(before.value) ? before.value : undefined;
+    if (wrongSide) end--;
+    const guess = readMarketRef(args.slice(0, end).map((t) => t.value));
+    fail(
+      wrongSide ? `${JSON.stringify(wrongSide)} is not a side: say yes or no after the market.` : 'Say which side, yes or no, after the market.',
+      sample(marketHint(guess.ok ? guess.value : undefined)),
+    );
   }
   if (o === 0) fail('Which market? Put it before yes/no.', sample('fed-cut'));
   const ref = readMarketRef(args.slice(0, o).map((t) => t.value));
@@ -149,10 +164,10 @@ function parseTrade(action: 'buy' | 'sell', args: Token[]): TradeCommand {
   }
   let i = 0;
   let sizeRaw = rest[i++]!;
-  if ((sizeRaw === '$' || sizeRaw === '@') && rest[i] !== undefined) {
-    if (sizeRaw === '@') fail('The amount goes before the price.', sample(m, side));
-    sizeRaw += rest[i++]!;
+  if (sizeRaw.startsWith('@') || sizeRaw.toLowerCase() === 'at') {
+    fail(action === 'buy' ? 'How much? Put the amount (dollars like $25, or shares like 10) before the price.' : 'How many shares? Put them before the price.', sample(m, side));
   }
+  if (sizeRaw === '$' && rest[i] !== undefined) sizeRaw += rest[i++]!;
   const unit = rest[i] !== undefined ? isUnitWord(rest[i]!) : null;
   if (unit) i++;
   const size = readSize(sizeRaw, unit);
@@ -170,8 +185,10 @@ function parseTrade(action: 'buy' | 'sell', args: Token[]): TradeCommand {
     const w = rest[i]!;
     const lw = w.toLowerCase();
     if (lw.startsWith('@') || lw === 'at') {
-      const raw = lw === '@' || lw === 'at' ? rest[i + 1] : w;
+      let raw = lw === '@' || lw === 'at' ? rest[i + 1] : w;
       i += lw === '@' || lw === 'at' ? 2 : 1;
+      // "@ 42 cents", "@42 c"
+      if (raw !== undefined && rest[i] !== undefined && /^(c|¢|cents?)$/i.test(rest[i]!)) raw += rest[i++]!;
       if (raw === undefined) fail('The price is missing after "@". Write it as 0.42 or 42c.', `/${action} ${m} ${side} 10 @42c`);
       const p = readPrice(raw);
       if (!p.ok) fail(p.problem, `/${action} ${m} ${side} 10 @42c`);

@@ -114,8 +114,8 @@ export function presentOrderResult(o: OrderView): string {
   switch (o.status) {
     case 'filled':
       return o.action === 'buy'
-        ? `Bought ${shares(o.filledQuantity)} ${side} at avg ${avg} on ${o.exchange}: ${usd(notional.add(o.fee))} incl. ${usd(o.fee)} fees.\n  ${o.marketTitle}\nOrder ${id} filled.`
-        : `Sold ${shares(o.filledQuantity)} ${side} at avg ${avg} on ${o.exchange}: ${usd(notional.sub(o.fee))} after ${usd(o.fee)} fees.\n  ${o.marketTitle}\nOrder ${id} filled.`;
+        ? `Bought ${shares(o.filledQuantity)} ${side} at avg ${avg} on ${o.exchange} for ${usd(notional.add(o.fee))}${o.fee.gt(0) ? ` incl. ${usd(o.fee)} fees` : ', no fees'}.\n  ${o.marketTitle}\nOrder ${id} filled.`
+        : `Sold ${shares(o.filledQuantity)} ${side} at avg ${avg} on ${o.exchange} for ${usd(notional.sub(o.fee))}${o.fee.gt(0) ? ` after ${usd(o.fee)} fees` : ', no fees'}.\n  ${o.marketTitle}\nOrder ${id} filled.`;
     case 'partial':
       return `Order ${id} partly filled on ${o.exchange}: ${shares(o.filledQuantity)} of ${shares(o.quantity)} ${side} at avg ${avg}; the rest is open.\n  ${o.marketTitle}\n/cancel ${id} cancels the rest.`;
     case 'pending':

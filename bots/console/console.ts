@@ -136,7 +136,9 @@ export async function runConsole(opts: ConsoleOptions): Promise<ConsoleResult> {
 
   const done = new Promise<void>((resolve) => {
     rl.on('line', (raw) => {
+      if (closed) return; // lines already buffered after "exit"
       if (EXIT_WORDS.has(raw.trim().toLowerCase())) {
+        closed = true;
         rl.close();
         return;
       }

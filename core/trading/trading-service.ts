@@ -56,7 +56,7 @@ export class TradingService implements TradingApi {
     validateOrderInput(input);
     const market = this.openMarket(input.marketId);
     const listings = input.action === 'sell' ? await this.sellableListings(input, market.listings) : market.listings;
-    return this.deps.router.route({
+    const route = await this.deps.router.route({
       listings,
       outcome: input.side,
       action: input.action,
@@ -64,6 +64,22 @@ export class TradingService implements TradingApi {
       amount: input.amount,
       limitPrice: input.type === 'limit' ? input.price : undefined,
       forceVenue: input.exchange,
+    });
+    // The chosen venue's rules (tick grid, share step, minimum size, an empty book) apply to a quote
+    // too: otherwise an order that cannot be placed gets a quote and fails only at confirmation.
+    this.venueParams(input, route);
+    return route;
+  }
+
+  /** The exact price and quantity the chosen venue would get; throws when its rules refuse the order. */
+  private venueParams(input: Omit<PlaceOrderInput, 'idempotencyKey' | 'source'>, route: RouteDecision) {
+    const listing = this.listingOf(route.listingId);
+    return venueOrderParams({
+      input,
+      listing,
+      capabilities: this.deps.adapters.get(listing.venue)!.capabilities,
+      quote: route.chosen,
+      slippage: this.deps.settings.defaultSlippage,
     });
   }
 
@@ -78,14 +94,7 @@ export class TradingService implements TradingApi {
     }
     const route = await this.quote(input);
     const listing = this.listingOf(route.listingId);
-    const adapter = this.deps.adapters.get(listing.venue)!;
-    const params = venueOrderParams({
-      input,
-      listing,
-      capabilities: adapter.capabilities,
-      quote: route.chosen,
-      slippage: this.deps.settings.defaultSlippage,
-    });
+    const params = this.venueParams(input, route);
     await this.checkMaxSize(input.userId, params.amount ?? params.quantity.mul(params.price));
 
     const clientOrderId = `yn-${randomUUID()}`;
@@ -325,7 +334,17 @@ export class TradingService implements TradingApi {
 
   private async replay(existing: Order, input: PlaceOrderInput): Promise<OrderView> {
     const market = this.deps.directory.get(input.marketId);
-    const same = existing.side === input.side && existing.action === input.action && existing.type === input.type && (!market || market.id === existing.marketId);
+    const eq = (stored: { toString(): string } | null, given: Decimal | undefined) => (stored === null ? given === undefined : given !== undefined && dec(stored).eq(given));
+    const same =
+      existing.side === input.side &&
+      existing.action === input.action &&
+      existing.type === input.type &&
+      (!market || market.id === existing.marketId) &&
+      // Same size: the same USD amount, or (not by amount) the same shares; a buy by amount's quantity is the venue's.
+      eq(existing.amount, input.amount) &&
+      (input.amount !== undefined || eq(existing.quantity, input.quantity)) &&
+      (input.type !== 'limit' || eq(existing.price, input.price)) &&
+      (!input.exchange || input.exchange === existing.exchange);
     if (!same) {
       throw new TradingError('idempotency_conflict', 'This idempotency key was already used for a different order.');
     }

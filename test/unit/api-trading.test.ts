@@ -83,6 +83,10 @@ describe('POST /api/v1/trading/order', () => {
     ['quantity as a JSON number', { ...base, amount: undefined, quantity: 10 }, /quantity must be a string such as "10" \(decimal money is sent as strings\)/],
     ['price as a JSON number', { ...base, type: 'limit', amount: undefined, quantity: '10', price: 0.45 }, /price must be a string such as "0.45" \(decimal money is sent as strings\)/],
     ['negative amount', { ...base, amount: '-5' }, /amount must be a positive decimal such as "25" \(got "-5"\)/],
+    // A bad price string must not reach the cross-field rules untransformed (it used to be a 500).
+    ['negative price', { ...base, type: 'limit', amount: undefined, quantity: '10', price: '-0.45' }, /price must be a positive decimal such as "0.45" \(got "-0.45"\)/],
+    ['zero price', { ...base, type: 'limit', amount: undefined, quantity: '10', price: '0' }, /price must be greater than 0/],
+    ['price not a decimal', { ...base, type: 'limit', amount: undefined, quantity: '10', price: 'cheap' }, /price must be a positive decimal/],
     ['amount in exponent form', { ...base, amount: '1e3' }, /amount must be a positive decimal/],
     ['zero amount', { ...base, amount: '0' }, /amount must be greater than 0/],
     ['seven decimals', { ...base, amount: '1.1234567' }, /amount has at most 6 decimal places/],
