@@ -108,7 +108,10 @@ function compareQuotes(a: VenueQuote, b: VenueQuote, req: RouteRequest): number 
 
 function explain(chosen: VenueQuote, runnerUp: VenueQuote | undefined, req: RouteRequest): string {
   if (req.forceVenue) return `${chosen.venue}: you chose this venue.`;
-  if (!runnerUp) return `${chosen.venue}: the only venue that lists this market.`;
+  if (!runnerUp) {
+    // Sells are routed only among the listings where the user holds the shares.
+    return req.action === 'sell' ? `${chosen.venue}: where you hold these shares.` : `${chosen.venue}: the only venue that lists this market.`;
+  }
   if (chosen.fillable && !runnerUp.fillable) {
     return `${chosen.venue}: ${runnerUp.venue} does not have enough liquidity for the whole order.`;
   }
