@@ -150,8 +150,14 @@ export class TradingService implements TradingApi {
     let venueOrder: VenueOrder | null = null;
     try {
       venueOrder = await adapter.placeOrder(req);
-    } catch (err) {
-      if (!(err instanceof VenueError)) throw err;
+    } catch (caught) {
+      // An error the adapter did not classify: we cannot know whether the venue took the order,
+      // so treat it as an unknown outcome (look it up before deciding) rather than leave it in `created`.
+      const err =
+        caught instanceof VenueError
+          ? caught
+          : new VenueError({ kind: 'unknown_outcome', code: 'ADAPTER_ERROR', venue: listing.venue, message: 'unexpected adapter error', cause: caught });
+      if (!(caught instanceof VenueError)) this.deps.log?.error({ err: caught, orderId }, 'adapter threw an unclassified error');
       if (err.kind === 'unknown_outcome') {
         venueOrder = await this.lookUpAfterUnknown(adapter, req);
         if (venueOrder) return (await this.deps.store.applyVenueOrder(orderId, venueOrder)).order;
