@@ -6,7 +6,8 @@
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, ConfigError, type Config } from './core/config.ts';
+import { loadConfig, ConfigError, marketStaleSeconds, type Config } from './core/config.ts';
+import { createAutomationMonitors, type AutomationMonitors } from './core/automation/monitors.ts';
 import { openDatabase } from './core/db/client.ts';
 import { createCore, type Core } from './core/create-core.ts';
 import { createPaperRegistry } from './core/exchanges/registry.ts';
@@ -15,7 +16,15 @@ import { SyntheticMarketFeed } from './core/markets/synthetic-feed.ts';
 import type { NotificationSink } from './core/notifications/types.ts';
 import { buildHttpServer } from './api/server.ts';
 import { createBoss, createJobPort, createQueueStats, startBoss, startJobs } from './jobs/index.ts';
+import { createDiscordRuntime, type DiscordRuntime } from './bots/discord/start.ts';
+import { createCommandHandler } from './bots/commands/dispatcher.ts';
+import { createTelegramRuntime, type TelegramRuntime } from './bots/telegram/runner.ts';
+import { prismaMessageRefs } from './core/notifications/message-refs.ts';
+import { RateLimiter } from './api/rate-limit.ts';
 import { startOrderSyncWorker } from './jobs/order-sync.ts';
+import { startMonitors } from './jobs/monitors.ts';
+import { ChannelFillsSink } from './core/alerts/fills.ts';
+import { startAlerts, type AlertsRuntime } from './jobs/alerts.ts';
 
 export interface StartOptions {
   /** Serve the HTTP API (default true). */
@@ -24,7 +33,13 @@ export interface StartOptions {
   workers?: boolean;
   /** Where notifications go besides the chat platforms (e.g. the console). */
   sinks?: NotificationSink[];
+  /** Connect the chat bots' sessions (Discord gateway) in this process (default true; `npm run worker` passes false). */
+  chat?: boolean;
   log?: Logger;
+  /** Clock of chat confirmations (tests move it forward to expire a quote). */
+  chatClock?: () => Date;
+  /** Interval of the automation sweep (stale guard, expiry, recovery); 0 = none. Default 5000. */
+  automationSweepMs?: number;
 }
 
 export interface Yesno {
@@ -35,6 +50,14 @@ export interface Yesno {
   address: string | null;
   feed: SyntheticMarketFeed;
   databaseUrl: string;
+  /** The automation monitors (price sync, snipers, TP/SL) when this process runs workers. */
+  monitors: AutomationMonitors | null;
+  /** The Discord front end when DISCORD_TOKEN is set. */
+  discord: DiscordRuntime | null;
+  /** The Telegram front end when TELEGRAM_BOT_TOKEN is set. */
+  telegram: TelegramRuntime | null;
+  /** Group channel alerts (evaluator fed by the market data) when this process runs workers. */
+  alerts: AlertsRuntime | null;
   stop(): Promise<void>;
 }
 
@@ -76,10 +99,51 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
       log,
     });
     stops.push(() => core.detach());
-    const jobs = await startJobs({ boss, prisma, sinks: opts.sinks ?? [], log, workers });
+    // One command handler (one confirmation store, one per-user rate limit) for every chat front end.
+    const chatHandler = createCommandHandler({
+      services: core,
+      log,
+      confirmTtlMs: config.CONFIRM_TTL_SECONDS * 1000,
+      clock: opts.chatClock,
+      rateLimit: new RateLimiter(config.RATE_LIMIT_PER_MIN),
+    });
+    const discord = createDiscordRuntime({ config, services: core, prisma, log, gateway: opts.chat ?? true, handler: chatHandler });
+    const telegram = await createTelegramRuntime({
+      config,
+      handler: chatHandler,
+      services: core,
+      refs: prismaMessageRefs(prisma),
+      log,
+      receive: opts.chat ?? true,
+      http: opts.http ?? true,
+    });
+    const chatSinks = [...(discord ? [discord.sink] : []), ...(telegram ? [telegram.sink] : [])];
+    // Members' fills in group channels: a sink that turns a sharing member's filled order into channel alerts.
+    const channelFills = new ChannelFillsSink({ prisma, jobs: createJobPort(boss), describe: (id) => core.directory.get(id) });
+    const jobs = await startJobs({ boss, prisma, sinks: [...(opts.sinks ?? []), ...chatSinks, channelFills], log, workers });
     stops.push(() => jobs.stop());
+    let monitors: AutomationMonitors | null = null;
+    let alerts: AlertsRuntime | null = null;
     if (workers) {
       await startOrderSyncWorker({ boss, log, reconcile: () => core.trading.reconcileOpenOrders({ olderThanMs: 10_000 }) });
+      monitors = createAutomationMonitors({
+        prisma,
+        jobs: createJobPort(boss),
+        feed,
+        trading: core.trading,
+        store: core.store,
+        adapters,
+        directory: core.directory,
+        isHalted: () => core.admin.isHalted(),
+        automation: core.automation,
+        slippage: config.DEFAULT_SLIPPAGE,
+        staleSeconds: marketStaleSeconds(config),
+        log,
+      });
+      const running = await startMonitors({ boss, monitors, log, historyHours: config.PRICE_HISTORY_HOURS, sweepMs: opts.automationSweepMs });
+      stops.push(() => running.stop());
+      alerts = await startAlerts({ prisma, jobs: createJobPort(boss), feed, directory: core.directory, alerts: core.alerts, log });
+      stops.push(() => alerts!.stop());
       const synced = await core.trading.reconcileOpenOrders();
       if (synced) log.info({ synced }, 'order sync at start: applied venue state to open orders');
     }
@@ -95,13 +159,22 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
         adminToken: config.ADMIN_TOKEN,
         rateLimitPerMin: config.RATE_LIMIT_PER_MIN,
         logger: log,
+        extraRoutes: telegram?.routes,
       });
       address = await http.listen({ host: config.HOST, port: config.PORT });
       stops.push(() => http!.close());
       log.info(`yesno HTTP API on ${address} (OpenAPI at ${address}/docs)`);
     }
+    if (discord) {
+      stops.push(() => discord.stop());
+      await discord.start();
+    }
+    if (telegram) {
+      stops.push(() => telegram.stop());
+      await telegram.start();
+    }
     log.info({ mode: config.TRADING_MODE, markets: core.directory.all().length, workers }, 'yesno started (paper trading)');
-    return { config, core, http, address, feed, databaseUrl: db.url, stop };
+    return { config, core, http, address, feed, databaseUrl: db.url, discord, telegram, monitors, alerts, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -120,7 +193,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const workerOnly = process.argv.includes('--worker');
-  const app = await startYesno(config, { http: !workerOnly, workers: workerOnly ? true : undefined });
+  const app = await startYesno(config, { http: !workerOnly, workers: workerOnly ? true : undefined, chat: !workerOnly });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

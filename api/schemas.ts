@@ -165,7 +165,7 @@ export const quoteBody = z.strictObject(orderFields).superRefine(orderRules).met
 export const orderBody = quoteBody;
 export type OrderBody = z.output<typeof orderBody>;
 
-const IDEMPOTENCY_RE = /^[\x20-\x7e]{1,128}$/;
+const IDEMPOTENCY_RE = /^[\x21-\x7e]{1,128}$/;
 export const idempotencyHeaders = z.looseObject({
   'idempotency-key': z
     .string()

@@ -12,6 +12,7 @@ import { HttpMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { RateLimiter, rateLimitHook } from './rate-limit.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { automationRoutes } from './routes/automation.ts';
 import { healthRoutes } from './routes/health.ts';
 import { marketRoutes } from './routes/markets.ts';
 import { positionRoutes } from './routes/positions.ts';
@@ -34,6 +35,8 @@ export interface HttpServerDeps {
   logger?: FastifyBaseLogger | boolean;
   /** More Prometheus text appended to /metrics. */
   metrics?: () => string | Promise<string>;
+  /** More routes outside /api/v1 and /admin, e.g. the Telegram webhook (POST /telegram/webhook). */
+  extraRoutes?: (app: FastifyInstance) => Promise<void>;
 }
 
 /** Builds the Fastify instance with every route registered and ready; it does not listen. */
@@ -81,6 +84,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
         await v1.register(tradingRoutes, { services });
         await v1.register(marketRoutes, { services });
         await v1.register(positionRoutes, { services });
+        await v1.register(automationRoutes, { services });
       },
       { prefix: '/api/v1' },
     );
@@ -96,6 +100,11 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       );
     }
   });
+
+  if (deps.extraRoutes) {
+    const extra = deps.extraRoutes;
+    await app.register(async (scope) => extra(scope));
+  }
 
   await app.ready();
   return app;

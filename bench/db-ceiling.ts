@@ -2,7 +2,8 @@
  * The database's own ceiling on this machine, measured on the same server as the order phases:
  * single-row INSERT transactions per second into a scratch table, with N concurrent callers,
  *
- *   - through Prisma + @prisma/adapter-pg (the product's driver), as one autocommit statement;
+ *   - through Prisma + @prisma/adapter-pg (the product's driver), as one autocommit statement, raw
+ *     ($executeRaw) and through the model API (an AuditLog row, deleted afterwards);
  *   - through Prisma + adapter-pg as an interactive transaction (BEGIN; INSERT; COMMIT), the shape
  *     the order path uses for its state changes;
  *   - through a plain node-postgres pool;
@@ -18,9 +19,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { cpuBetween, sampleCpu, type CpuUse } from './system.ts';
 
 export const SCRATCH_TABLE = 'bench_insert';
 export const NODE_POOL_MAX = 16;
+const BENCH_ACTOR = 'bench:db-ceiling';
 
 export interface LoopResult {
   name: string;
@@ -33,6 +36,8 @@ export interface LoopResult {
   tps?: number;
   avgLatencyMs?: number;
   note?: string;
+  /** CPU during the measured window (Node: the whole process, callers included). */
+  cpu?: CpuUse;
 }
 
 /**
@@ -46,6 +51,8 @@ export async function closedLoop(name: string, callers: number, warmupMs: number
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   let ops = 0;
+  let cpu0 = sampleCpu();
+  const t0 = setTimeout(() => (cpu0 = sampleCpu()), warmupMs);
   await Promise.all(
     Array.from({ length: callers }, async (_, caller) => {
       let seq = 0;
@@ -66,7 +73,10 @@ export async function closedLoop(name: string, callers: number, warmupMs: number
       }
     }),
   );
-  return { name, callers, ops, windowMs: measureMs, latencies, errors };
+  // The callers stop at the window's end (a few in-flight calls finish just after).
+  const cpu1 = sampleCpu();
+  clearTimeout(t0);
+  return { name, callers, ops, windowMs: measureMs, latencies, errors, cpu: cpuBetween(cpu0, cpu1, os.availableParallelism()) };
 }
 
 export async function createScratchTable(url: string): Promise<void> {
@@ -97,10 +107,15 @@ export async function prismaInserts(url: string, callers: number, warmupMs: numb
     const autocommit = await closedLoop('Prisma+adapter-pg INSERT (autocommit)', callers, warmupMs, measureMs, (caller, seq) =>
       prisma.$executeRawUnsafe(`INSERT INTO ${SCRATCH_TABLE} (caller, v) VALUES ($1, $2)`, caller, `p${seq}`),
     );
+    // The ORM path (query compiler + result mapping), as the product's own writes go; rows removed below.
+    const model = await closedLoop('Prisma+adapter-pg model create (AuditLog row)', callers, warmupMs, measureMs, (caller, seq) =>
+      prisma.auditLog.create({ data: { actor: BENCH_ACTOR, action: 'bench.insert', subject: `c${caller}`, details: { seq } } }),
+    );
+    await prisma.auditLog.deleteMany({ where: { actor: BENCH_ACTOR } });
     const interactive = await closedLoop('Prisma+adapter-pg $transaction(BEGIN;INSERT;COMMIT)', callers, warmupMs, measureMs, (caller, seq) =>
       prisma.$transaction((tx) => tx.$executeRawUnsafe(`INSERT INTO ${SCRATCH_TABLE} (caller, v) VALUES ($1, $2)`, caller, `t${seq}`)),
     );
-    return [autocommit, interactive];
+    return [autocommit, model, interactive];
   } finally {
     await prisma.$disconnect();
   }
@@ -143,6 +158,11 @@ export async function pgbenchInserts(bin: string, url: string, clients: number, 
   const threads = Math.max(1, Math.min(clients, os.availableParallelism()));
   const args = ['-n', '-M', 'prepared', '-c', String(clients), '-j', String(threads), '-T', String(seconds), '-f', script, url];
   try {
+    let cpu0 = sampleCpu();
+    let cpu1 = cpu0;
+    // CPU over the middle of the run (pgbench's connections are gone once it exits).
+    const t0 = setTimeout(() => (cpu0 = sampleCpu()), seconds * 100);
+    const t1 = setTimeout(() => (cpu1 = sampleCpu()), seconds * 900);
     const out = await new Promise<string>((resolve, reject) => {
       const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PGAPPNAME: 'bench-pgbench' } });
       let text = '';
@@ -169,6 +189,7 @@ export async function pgbenchInserts(bin: string, url: string, clients: number, 
       tps,
       avgLatencyMs: Number.isFinite(lat) ? lat : undefined,
       note: (out.match(/pgbench \(.*\)/)?.[0] ?? '').trim(),
+      cpu: (clearTimeout(t0), clearTimeout(t1), cpuBetween(cpu0, cpu1, os.availableParallelism())),
     };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

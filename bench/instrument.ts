@@ -10,7 +10,7 @@
  * Each recorded query costs a performance.now() pair and a Map lookup: microseconds, against
  * round trips of a millisecond or more.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import pg from 'pg';
 
 /** The async context of a query: "order" inside TradingService.placeOrder, else "background". */
@@ -174,10 +174,15 @@ export function installPgInstrumentation(): void {
     const done = () => add(live.poolWaits, pool, performance.now() - t0);
     const cb = args[0];
     if (typeof cb === 'function') {
-      return originalConnect.call(this, function (this: unknown, ...r: unknown[]) {
-        done();
-        return (cb as AnyFn).apply(this, r);
-      });
+      // pg-pool calls queued callbacks from release(), i.e. in the releaser's async context: bind
+      // the callback to the caller's context so the query it sends is attributed to the caller.
+      return originalConnect.call(
+        this,
+        AsyncResource.bind(function (this: unknown, ...r: unknown[]) {
+          done();
+          return (cb as AnyFn).apply(this, r);
+        }),
+      );
     }
     const res = originalConnect.apply(this, args) as Promise<unknown>;
     res.then(done, done);

@@ -17,11 +17,12 @@
  *   BENCH_DB_CALLERS=32       concurrent callers in the DB-ceiling phases
  *   BENCH_ORDER=market        market: market buys of BENCH_AMOUNT USD; mixed: alternate market buys and resting limit buys
  *   BENCH_AMOUNT=5            USD per market buy
- *   BENCH_TICK_MS=50          synthetic feed tick (the paper venue's consumed liquidity returns on the next tick)
+ *   BENCH_TICK_MS=100         synthetic feed tick (the paper venue's consumed liquidity returns on the next tick)
  *   BENCH_WORKERS=1           run the pg-boss workers (notification delivery) in-process, as `npm start` does
  *   BENCH_PG_FAST=0           1: embedded Postgres without fsync/synchronous_commit (not how the product runs)
  *   BENCH_PROFILE=0           1: sampling CPU profile of the server thread during the last order phase
  *   BENCH_LOG_LEVEL=warn      the product's log level
+ *   BENCH_INSTRUMENT=1        0: no query counting / spans (a few % less overhead, no breakdown)
  *   BENCH_DATABASE_URL        use this database as is (it receives bench users, orders and a scratch table)
  *   DATABASE_URL              use a fresh scratch database created on this server (dropped at the end)
  *   BENCH_PGBENCH             path of pgbench (default: PATH, then /usr/lib/postgresql/<v>/bin)
@@ -65,16 +66,17 @@ const CLIENTS = (env.BENCH_CLIENTS ?? '1,8,32').split(',').map((s) => Number(s.t
 const DB_CALLERS = num(env.BENCH_DB_CALLERS, 32);
 const MODE: WorkerInit['mode'] = env.BENCH_ORDER === 'mixed' ? 'mixed' : 'market';
 const AMOUNT = env.BENCH_AMOUNT ?? '5';
-const TICK_MS = String(num(env.BENCH_TICK_MS, 50));
+const TICK_MS = String(num(env.BENCH_TICK_MS, 100));
 const WORKERS = env.BENCH_WORKERS !== '0';
 const PG_FAST = env.BENCH_PG_FAST === '1';
 const PROFILE = env.BENCH_PROFILE === '1';
 const LOG_LEVEL = env.BENCH_LOG_LEVEL ?? 'warn';
+const INSTRUMENT = env.BENCH_INSTRUMENT !== '0';
 const CORES = os.availableParallelism();
 const TARGET = { ordersPerSec: 500, p99Ms: 50, clients: 32 };
 
 // Count and time every node-postgres query; no connection is open before this point.
-installPgInstrumentation();
+if (INSTRUMENT) installPgInstrumentation();
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -114,6 +116,7 @@ function summarise(latencies: number[]): LatencySummary {
 const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '-');
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-');
+const f3 = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : '-');
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -418,7 +421,7 @@ async function runOrderPhase(driver: LoadDriver, statsClient: pg.Client, clients
     rollbacks: db0 && db1 ? (db1 as DbStats).xactRollback - (db0 as DbStats).xactRollback : NaN,
     cpu: cpuBetween(cpu0, cpu1, CORES),
     mainEventLoopUtilization: elu1.utilization,
-    serverBusyMsPerOrder: placed ? (elu1.active / placed) : NaN,
+    serverBusyMsPerOrder: elu1.active / (placed || result.ok),
     workerEventLoopUtilization: driver.eluBetween(welu0, welu1),
     eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
     notifyBacklogAtEnd: backlog,
@@ -438,7 +441,10 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 1000));
   const quiet = cpuBetween(q0, sampleCpu(), CORES);
   if (quiet.machineCores > 0.25) {
-    log(`!! the machine is already ${f2(quiet.machineCores)} of ${CORES} cores busy before the bench starts (other programs): the figures will be pessimistic`);
+    log(
+      `!! the machine is already ${f2(quiet.machineCores)} of ${CORES} cores busy before the bench starts ` +
+        `(${quiet.others.map((o) => `${o.command} ${f2(o.cores)}`).join(', ')}): the figures will be pessimistic`,
+    );
   }
   const db = await openBenchDatabase();
   let app: Yesno | null = null;
@@ -462,7 +468,7 @@ async function main(): Promise<void> {
     app = await startYesno(config, { http: true, workers: WORKERS, log: pino({ level: config.LOG_LEVEL }) });
     const address = app.address!;
     log(`yesno started in ${f0(performance.now() - tStart)} ms at ${address} (database: ${db.kind}; feed tick ${TICK_MS} ms; workers ${WORKERS ? 'on' : 'off'})`);
-    instrumentOrderPath(app);
+    if (INSTRUMENT) instrumentOrderPath(app);
 
     const maxClients = Math.max(...CLIENTS);
     const clients: { token: string }[] = [];
@@ -480,6 +486,7 @@ async function main(): Promise<void> {
     await statsClient.connect();
 
     const phases: OrderPhase[] = [];
+    let failedReasons: { reason: string; count: number }[] = [];
     try {
       for (const [i, n] of CLIENTS.entries()) {
         log(`orders: ${n} client${n > 1 ? 's' : ''} …`);
@@ -490,14 +497,21 @@ async function main(): Promise<void> {
             `, notify backlog ${phase.notifyBacklogAtEnd}${phase.notifyDrainMs !== null ? ` (drained in ${f0(phase.notifyDrainMs)} ms)` : ''}`,
         );
       }
+      failedReasons = await statsClient
+        .query<{ reason: string; n: string }>(
+          `SELECT COALESCE("failureReason", '(none)') AS reason, count(*)::text AS n FROM "Order" WHERE status IN ('failed', 'cancelled') GROUP BY 1 ORDER BY count(*) DESC LIMIT 5`,
+        )
+        .then((r) => r.rows.map((x) => ({ reason: x.reason, count: Number(x.n) })));
     } finally {
       await statsClient.end();
     }
     await driver.terminate();
     driver = null;
 
-    // DB ceiling, same server, same database; the product stays up but idle (feed still ticking).
-    log(`DB ceiling: single-row INSERT transactions, ${DB_CALLERS} callers …`);
+    // DB ceiling, same server, same database. The product stays up; its market feed is stopped so
+    // that per-book-update background work (quotes, automation monitors) does not compete.
+    await app.feed.stop();
+    log(`DB ceiling: single-row INSERT transactions, ${DB_CALLERS} callers (market feed stopped) …`);
     await createScratchTable(db.url);
     const ceilings: LoopResult[] = [];
     const dbWarm = 1000;
@@ -515,7 +529,7 @@ async function main(): Promise<void> {
     }
     await dropScratchTable(db.url).catch(() => {});
 
-    report(phases, ceilings, db.kind);
+    report(phases, ceilings, db.kind, failedReasons);
     const file = path.join(os.tmpdir(), `yesno-bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     await fs.writeFile(
       file,
@@ -525,6 +539,7 @@ async function main(): Promise<void> {
           machine: { cores: CORES, node: process.version, platform: `${os.type()} ${os.release()}`, cpu: os.cpus()[0]?.model },
           settings: { SECONDS, WARMUP_SECONDS, DB_SECONDS, CLIENTS, DB_CALLERS, MODE, AMOUNT, TICK_MS, WORKERS, PG_FAST, database: db.kind, nodePoolMax: NODE_POOL_MAX },
           target: TARGET,
+          failedReasons,
           orders: phases.map(({ profile, ...p }) => ({ ...p, profile: profile ? { file: profile.file, summary: profile.summary } : undefined })),
           dbCeiling: ceilings.map(({ latencies, ...c }) => ({ ...c, opsPerSec: c.tps ?? c.ops / (c.windowMs / 1000), latency: latencies.length ? summarise(latencies) : undefined })),
         },
@@ -541,7 +556,7 @@ async function main(): Promise<void> {
   }
 }
 
-function report(phases: OrderPhase[], ceilings: LoopResult[], dbKind: string): void {
+function report(phases: OrderPhase[], ceilings: LoopResult[], dbKind: string, failedReasons: { reason: string; count: number }[]): void {
   const out: string[] = [];
   const rate = (c: LoopResult) => c.tps ?? c.ops / (c.windowMs / 1000);
   const ref = ceilings[0] ? rate(ceilings[0]) : NaN;
@@ -549,7 +564,7 @@ function report(phases: OrderPhase[], ceilings: LoopResult[], dbKind: string): v
   out.push(`== Orders over HTTP (POST /api/v1/trading/order, ${MODE === 'market' ? `market buy $${AMOUNT}` : 'mixed'}), ${SECONDS} s each; database: ${dbKind}`);
   out.push(
     table(
-      ['clients', 'orders/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'non-201', 'queries/order', 'commits/order', `÷ ${ceilings[0] ? 'Prisma INSERT tx/s' : 'DB'}`],
+      ['clients', 'orders/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'non-201', 'queries/order (placeOrder + bg)', 'commits/order', 'server ms/order', `÷ ${ceilings[0] ? 'Prisma INSERT tx/s' : 'DB'}`],
       phases.map((p) => [
         String(p.clients),
         f0(p.ordersPerSec),
@@ -560,22 +575,36 @@ function report(phases: OrderPhase[], ceilings: LoopResult[], dbKind: string): v
         String(Object.values(p.errors).reduce((a, b) => a + b, 0)),
         `${f1(p.queriesPerOrder.order)} + ${f1(p.queriesPerOrder.appBackground + p.queriesPerOrder.jobs)}`,
         f2(p.commitsPerOrder),
-        f2(p.ordersPerSec / ref),
+        f2(p.serverBusyMsPerOrder),
+        f3(p.ordersPerSec / ref),
       ]),
     ),
   );
   for (const p of phases) {
     out.push(`  ${p.clients} clients: non-201 ${fmtRecord(p.errors)}; warm-up non-201 ${fmtRecord(p.warmupErrors)}; order statuses ${fmtRecord(p.statuses)}; rollbacks ${p.rollbacks}`);
   }
+  if (failedReasons.length) out.push(`  failed/cancelled orders (201 answers, whole run): ${failedReasons.map((r) => `${r.count}× "${r.reason}"`).join('; ')}`);
 
   out.push('');
   out.push(`== Database ceiling (same server, scratch table), ${DB_CALLERS} concurrent callers, ${DB_SECONDS} s each; Node pools max ${NODE_POOL_MAX}`);
   out.push(
     table(
-      ['path', 'tx/s', 'p50 ms', 'p99 ms', 'errors'],
+      ['path', 'tx/s', 'p50 ms', 'p99 ms', 'postgres cores', 'client cores', 'client µs/tx', 'errors'],
       ceilings.map((c) => {
         const l = summarise(c.latencies);
-        return [c.name, f0(rate(c)), c.tps ? f1(c.avgLatencyMs ?? NaN) + ' (avg)' : f1(l.p50), c.tps ? '-' : f1(l.p99), fmtRecord(c.errors)];
+        const r = rate(c);
+        // pgbench is a separate program: count it as the client.
+        const client = c.cpu ? (c.tps ? (c.cpu.others.find((o) => o.command === 'pgbench')?.cores ?? NaN) : c.cpu.nodeCores) : NaN;
+        return [
+          c.name,
+          f0(r),
+          c.tps ? f1(c.avgLatencyMs ?? NaN) + ' (avg)' : f1(l.p50),
+          c.tps ? '-' : f1(l.p99),
+          f2(c.cpu?.postgresCores ?? NaN),
+          f2(client),
+          f0((client * 1e6) / r),
+          fmtRecord(c.errors),
+        ];
       }),
     ),
   );
@@ -583,7 +612,7 @@ function report(phases: OrderPhase[], ceilings: LoopResult[], dbKind: string): v
   if (last) {
     out.push('');
     out.push(`== Ratios at ${last.clients} clients: orders/s ÷ DB single-insert tx/s`);
-    for (const c of ceilings) out.push(`  ${c.name}: ${f0(last.ordersPerSec)} / ${f0(rate(c))} = ${f2(last.ordersPerSec / rate(c))}`);
+    for (const c of ceilings) out.push(`  ${c.name}: ${f0(last.ordersPerSec)} / ${f0(rate(c))} = ${f3(last.ordersPerSec / rate(c))}`);
     const met = last.clients === TARGET.clients && last.ordersPerSec >= TARGET.ordersPerSec && last.latency.p99 < TARGET.p99Ms;
     out.push(`  target (≥ ${TARGET.ordersPerSec} orders/s and p99 < ${TARGET.p99Ms} ms at ${TARGET.clients} clients): ${met ? 'MET' : 'MISSED'}`);
   }
@@ -592,34 +621,39 @@ function report(phases: OrderPhase[], ceilings: LoopResult[], dbKind: string): v
     out.push('');
     out.push(`== Where the time goes, ${p.clients} client${p.clients > 1 ? 's' : ''} (server side, ${p.placeOrderCompleted} placeOrder calls in the window)`);
     out.push(
-      `  CPU: machine ${f2(p.cpu.machineCores)} of ${p.cpu.cores} cores busy = postgres ${f2(p.cpu.postgresCores)} + this Node process ${f2(p.cpu.nodeCores)} + other ${f2(p.cpu.otherCores)}` +
-        `${p.cpu.otherCores > 0.25 ? ' (!! something else was running: figures are pessimistic)' : ''}; ` +
+      `  CPU: machine ${f2(p.cpu.machineCores)} of ${p.cpu.cores} cores busy: postgres ${f2(p.cpu.postgresCores)}, this Node process ${f2(p.cpu.nodeCores)}, ` +
+        `interrupts ${f2(p.cpu.interruptCores)}, steal ${f2(p.cpu.stealCores)}, other programs ${f2(p.cpu.otherCores)}` +
+        `${p.cpu.otherCores > 0.2 ? ` (!! ${p.cpu.others.map((o) => `${o.command} ${f2(o.cores)}`).join(', ')} were running too: figures are pessimistic)` : ''}\n  ` +
         `server thread event-loop utilisation ${f0(p.mainEventLoopUtilization * 100)}% = ${f2(p.serverBusyMsPerOrder)} ms busy per order, ` +
         `load-generator thread ${f0(p.workerEventLoopUtilization * 100)}%; server event-loop delay p99 ${f1(p.eventLoopDelayP99Ms)} ms`,
     );
-    out.push(
-      table(
-        ['span', 'calls', 'avg ms', 'max ms'],
-        p.spans.map((s) => [s.name, String(s.count), f2(s.avgMs), f1(s.maxMs)]),
-      ),
-    );
-    out.push('');
-    out.push(
-      table(
-        ['pool', 'sent from', 'query', 'per order', 'avg ms', 'max ms'],
-        p.queryBreakdown
-          .filter((q) => q.perOrder >= 0.01)
-          .map((q) => [q.pool, q.context === 'order' ? 'placeOrder' : 'background', q.label, f2(q.perOrder), f2(q.avgMs), f1(q.maxMs)]),
-      ),
-    );
-    out.push(
-      `  queries per order: ${f1(p.queriesPerOrder.order)} inside placeOrder (Prisma pool) + ${f1(p.queriesPerOrder.appBackground)} in the background on the Prisma pool ` +
-        `(notification delivery) + ${f1(p.queriesPerOrder.jobs)} by pg-boss's own pool; ` +
-        `pool waits: ${p.poolWaits.map((w) => `${w.pool} ${w.count}× avg ${f2(w.avgMs)} ms max ${f1(w.maxMs)} ms`).join('; ') || 'none'}`,
-    );
+    if (INSTRUMENT) {
+      out.push(
+        table(
+          ['span', 'calls', 'avg ms', 'max ms'],
+          p.spans.map((s) => [s.name, String(s.count), f2(s.avgMs), f1(s.maxMs)]),
+        ),
+      );
+      out.push('');
+      out.push(
+        table(
+          ['pool', 'sent from', 'query', 'per order', 'avg ms', 'max ms'],
+          p.queryBreakdown
+            .filter((q) => q.perOrder >= 0.01)
+            .map((q) => [q.pool, q.context === 'order' ? 'placeOrder' : 'background', q.label, f2(q.perOrder), f2(q.avgMs), f1(q.maxMs)]),
+        ),
+      );
+      out.push(
+        `  queries per order: ${f1(p.queriesPerOrder.order)} inside placeOrder (Prisma pool) + ${f1(p.queriesPerOrder.appBackground)} in the background on the Prisma pool ` +
+          `(notification delivery) + ${f1(p.queriesPerOrder.jobs)} by pg-boss's own pool; ` +
+          `pool waits: ${p.poolWaits.map((w) => `${w.pool} ${w.count}× avg ${f2(w.avgMs)} ms max ${f1(w.maxMs)} ms`).join('; ') || 'none'}`,
+      );
+    }
     if (p.profile) {
       out.push('');
       out.push(`  CPU profile of the server thread (${f0(p.profile.summary.totalMs)} ms sampled) → ${p.profile.file}`);
+      out.push(table(['inclusive time (stack contains …)', 'ms', '%'], p.profile.summary.inclusive.map((b) => [b.name, f0(b.ms), f1(b.pct)])));
+      out.push('');
       out.push(table(['self time by package / file', 'ms', '%'], p.profile.summary.byBucket.slice(0, 15).map((b) => [b.bucket, f0(b.ms), f1(b.pct)])));
       out.push('');
       out.push(table(['top functions (self)', 'where', 'ms', '%'], p.profile.summary.topFunctions.map((f) => [f.fn.slice(0, 50), f.where.slice(0, 70), f0(f.ms), f1(f.pct)])));

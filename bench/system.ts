@@ -12,11 +12,13 @@ const TICKS_PER_SEC = 100; // USER_HZ on Linux
 
 export interface CpuSample {
   at: number;
-  /** Whole machine, in ticks. */
+  /** Whole machine, in ticks: busy (everything but idle and iowait), of which interrupts (irq + softirq) and steal. */
   machineBusy: number;
   machineTotal: number;
-  /** All postgres processes (server + backends), in ticks. */
-  postgres: number;
+  interrupts: number;
+  steal: number;
+  /** Ticks (utime + stime) per process: pid → [command, ticks]. */
+  procs: Map<number, [string, number]>;
   /** This Node process (every thread), microseconds. */
   node: NodeJS.CpuUsage;
 }
@@ -25,10 +27,16 @@ export interface CpuUse {
   seconds: number;
   /** Cores' worth of CPU (e.g. 1.7 of 2). */
   machineCores: number;
+  /** All postgres processes (server + backends). */
   postgresCores: number;
   nodeCores: number;
-  /** Everything else on the machine (kernel interrupts, other programs): high values spoil the figures. */
+  /** Interrupt handling (irq + softirq: e.g. loopback TCP) and hypervisor steal. */
+  interruptCores: number;
+  stealCores: number;
+  /** Other programs: high values spoil the figures. */
   otherCores: number;
+  /** The busiest other programs. */
+  others: { command: string; cores: number }[];
   cores: number;
 }
 
@@ -40,44 +48,73 @@ function read(file: string): string {
   }
 }
 
-function postgresTicks(): number {
-  let total = 0;
+function processTicks(): Map<number, [string, number]> {
+  const out = new Map<number, [string, number]>();
   let pids: string[] = [];
   try {
     pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {
-    return 0;
+    return out;
   }
   for (const pid of pids) {
     const stat = read(`/proc/${pid}/stat`);
     if (!stat) continue;
-    const open = stat.indexOf('(');
     const close = stat.lastIndexOf(')');
-    const comm = stat.slice(open + 1, close);
-    if (comm !== 'postgres' && comm !== 'postmaster') continue;
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
     const fields = stat.slice(close + 2).split(' ');
-    // fields[0] is state; utime and stime are fields 14 and 15 of the whole line → index 11, 12 here.
-    total += Number(fields[11]) + Number(fields[12]);
+    // utime and stime are fields 14 and 15 of the line; after "pid (comm) " they are at index 11 and 12.
+    out.set(Number(pid), [comm, Number(fields[11]) + Number(fields[12])]);
   }
-  return total;
+  return out;
 }
 
 export function sampleCpu(): CpuSample {
   const line = read('/proc/stat').split('\n')[0] ?? '';
-  const nums = line.trim().split(/\s+/).slice(1).map(Number);
-  const total = nums.slice(0, 8).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
-  const idle = (nums[3] ?? 0) + (nums[4] ?? 0);
-  return { at: performance.now(), machineBusy: total - idle, machineTotal: total, postgres: postgresTicks(), node: process.cpuUsage() };
+  const n = line.trim().split(/\s+/).slice(1).map((x) => (Number.isFinite(Number(x)) ? Number(x) : 0));
+  const at = (i: number) => n[i] ?? 0;
+  const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
+  return {
+    at: performance.now(),
+    machineBusy: total - at(3) - at(4),
+    machineTotal: total,
+    interrupts: at(5) + at(6),
+    steal: at(7),
+    procs: processTicks(),
+    node: process.cpuUsage(),
+  };
 }
 
 export function cpuBetween(a: CpuSample, b: CpuSample, cores: number): CpuUse {
   const seconds = (b.at - a.at) / 1000;
   const totalTicks = b.machineTotal - a.machineTotal;
-  const machineCores = totalTicks > 0 ? ((b.machineBusy - a.machineBusy) / totalTicks) * cores : 0;
+  const share = (ticks: number) => (totalTicks > 0 ? (ticks / totalTicks) * cores : 0);
+  const perSec = (ticks: number) => ticks / TICKS_PER_SEC / seconds;
+  let postgres = 0;
+  const others = new Map<string, number>();
+  for (const [pid, [comm, ticks]] of b.procs) {
+    if (pid === process.pid) continue;
+    const delta = ticks - (a.procs.get(pid)?.[1] ?? 0);
+    if (delta <= 0) continue;
+    if (comm === 'postgres' || comm === 'postmaster') postgres += delta;
+    else others.set(comm, (others.get(comm) ?? 0) + delta);
+  }
   const nodeMicros = b.node.user - a.node.user + (b.node.system - a.node.system);
-  const postgresCores = (b.postgres - a.postgres) / TICKS_PER_SEC / seconds;
-  const nodeCores = nodeMicros / 1e6 / seconds;
-  return { seconds, machineCores, postgresCores, nodeCores, otherCores: Math.max(0, machineCores - postgresCores - nodeCores), cores };
+  let otherTicks = 0;
+  for (const t of others.values()) otherTicks += t;
+  return {
+    seconds,
+    machineCores: share(b.machineBusy - a.machineBusy),
+    postgresCores: perSec(postgres),
+    nodeCores: nodeMicros / 1e6 / seconds,
+    interruptCores: share(b.interrupts - a.interrupts),
+    stealCores: share(b.steal - a.steal),
+    otherCores: perSec(otherTicks),
+    others: [...others]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 3)
+      .map(([command, t]) => ({ command, cores: perSec(t) })),
+    cores,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -141,13 +178,34 @@ function bucketOf(url: string, fn: string): string {
 
 export interface ProfileSummary {
   totalMs: number;
+  /** Time of the samples whose stack contains a frame of each kind (kinds overlap). */
+  inclusive: { name: string; ms: number; pct: number }[];
   byBucket: { bucket: string; ms: number; pct: number }[];
   topFunctions: { fn: string; where: string; ms: number; pct: number }[];
 }
 
-/** Self time per bucket and per function. */
+type Frame = ProfileNode['callFrame'];
+const INCLUSIVE: { name: string; match: (f: Frame) => boolean }[] = [
+  { name: 'Prisma client runtime (query building, compiling, interpreting, mapping)', match: (f) => f.url.includes('@prisma/client/runtime') },
+  { name: '  of which the query compiler (wasm compile)', match: (f) => f.functionName === 'compile' && f.url.includes('query_compiler') },
+  { name: 'pg Client#query (encode + socket write)', match: (f) => f.functionName === 'query' && f.url.endsWith('pg/lib/client.js') },
+  { name: '  of which the write syscall (writev)', match: (f) => f.functionName === 'writev' && !f.url },
+  { name: 'socket reads + Postgres protocol parsing', match: (f) => f.functionName === 'onStreamRead' },
+  { name: 'pg-pool (acquire / release)', match: (f) => f.url.includes('pg-pool/') },
+  { name: 'fastify (HTTP routing, hooks, validation, serialisation)', match: (f) => f.url.includes('/fastify/') },
+  { name: 'decimal.js', match: (f) => f.url.includes('decimal.js') },
+  { name: 'pg-boss', match: (f) => f.url.includes('pg-boss/') },
+  { name: 'synthetic market feed (book rebuilds)', match: (f) => f.url.includes('synthetic-feed') },
+  { name: 'bench instrumentation', match: (f) => f.url.includes('bench/instrument') },
+  { name: 'garbage collector', match: (f) => f.functionName === '(garbage collector)' },
+  { name: 'idle', match: (f) => f.functionName === '(idle)' },
+];
+
+/** Self time per bucket and per function, and inclusive time of a few kinds of frame. */
 export function summariseProfile(profile: CpuProfile, top = 20): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const selfUs = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i]!;
@@ -171,8 +229,23 @@ export function summariseProfile(profile: CpuProfile, top = 20): ProfileSummary 
     fns.set(key, f);
   }
   const pct = (us: number) => (total ? (100 * us) / total : 0);
+  const inclusiveUs = INCLUSIVE.map(() => 0);
+  for (const [id, us] of selfUs) {
+    const hit = INCLUSIVE.map(() => false);
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const frame = byId.get(cur)?.callFrame;
+      if (!frame) break;
+      INCLUSIVE.forEach((k, i) => {
+        if (!hit[i] && k.match(frame)) hit[i] = true;
+      });
+    }
+    hit.forEach((h, i) => {
+      if (h) inclusiveUs[i]! += us;
+    });
+  }
   return {
     totalMs: total / 1000,
+    inclusive: INCLUSIVE.map((k, i) => ({ name: k.name, ms: inclusiveUs[i]! / 1000, pct: pct(inclusiveUs[i]!) })),
     byBucket: [...buckets].sort((a, b) => b[1] - a[1]).map(([bucket, us]) => ({ bucket, ms: us / 1000, pct: pct(us) })),
     topFunctions: [...fns.values()].sort((a, b) => b.us - a.us).slice(0, top).map((f) => ({ fn: f.fn, where: f.where, ms: f.us / 1000, pct: pct(f.us) })),
   };

@@ -34,6 +34,14 @@ export const configSchema = z.object({
   MARKET_SEED: z.coerce.number().int().default(42),
   /** Milliseconds between synthetic market data ticks; 0 disables the walk. */
   MARKET_TICK_MS: z.coerce.number().int().min(0).default(2000),
+  /**
+   * Seconds without a market data update after which a listing counts as stale: its snipers and
+   * TP/SL pause (owners are told) until fresh data arrives. 0 disables the guard. Unset: 30, or off
+   * when MARKET_TICK_MS=0 (no synthetic walk: prices move only when a test moves them).
+   */
+  MARKET_STALE_SECONDS: z.coerce.number().int().min(0).optional(),
+  /** Hours of price history (PriceTick) kept for charts and alerts. */
+  PRICE_HISTORY_HOURS: z.coerce.number().int().min(1).default(24),
   /** Default cap on one order's notional in USD, per user unless the user has their own. */
   MAX_ORDER_USD: decimalString('MAX_ORDER_USD').default(new Decimal(10000)),
   /** Default slippage guard of market orders (fraction, 0.05 = 5%). */
@@ -43,12 +51,41 @@ export const configSchema = z.object({
   /** Run pg-boss workers in this process. */
   RUN_WORKERS: bool.default(true),
   TELEGRAM_BOT_TOKEN: z.string().optional(),
+  /** Bot API root (a self-hosted Bot API server, or a test fake), e.g. http://127.0.0.1:8081. Default https://api.telegram.org. */
+  TELEGRAM_API_ROOT: z
+    .string()
+    .url('TELEGRAM_API_ROOT must be a URL like https://api.telegram.org')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  /**
+   * Public HTTPS URL that reaches this server's /telegram/webhook: set it to receive updates by
+   * webhook (setWebhook at start) instead of long polling. Needs TELEGRAM_WEBHOOK_SECRET.
+   */
+  TELEGRAM_WEBHOOK_URL: z.string().url('TELEGRAM_WEBHOOK_URL must be a URL like https://bot.example.com/telegram/webhook').optional(),
+  /** Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token with every webhook call (16-256 of A-Z a-z 0-9 _ -). */
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, 'TELEGRAM_WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -')
+    .optional(),
+  /** Discord bot token; with DISCORD_APP_ID it starts the Discord bot (gateway + DM notifications). */
   DISCORD_TOKEN: z.string().optional(),
-  DISCORD_APP_ID: z.string().optional(),
+  /** The Discord application id (developer portal → General Information). Required with DISCORD_TOKEN. */
+  DISCORD_APP_ID: z.string().regex(/^\d{1,25}$/, 'DISCORD_APP_ID must be the numeric application id').optional(),
+  /** Discord REST base without the version, e.g. http://127.0.0.1:8080/api (fakes); the gateway URL comes from GET /gateway/bot. */
+  DISCORD_API_URL: z.string().url('DISCORD_API_URL must be a URL like https://discord.com/api').optional(),
+  /** `npm run discord:register` registers the slash commands in this guild only (instant) instead of globally. */
+  DISCORD_GUILD_ID: z.string().regex(/^\d{1,25}$/, 'DISCORD_GUILD_ID must be a numeric guild id').optional(),
+  /** How long a buy/sell quote may be confirmed in chat (seconds). */
+  CONFIRM_TTL_SECONDS: z.coerce.number().int().min(1).max(900).default(60),
   CREDENTIALS_KEY: z.string().optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** MARKET_STALE_SECONDS as the monitors use it: 0 = guard off (see the schema for the default). */
+export function marketStaleSeconds(config: Pick<Config, 'MARKET_STALE_SECONDS' | 'MARKET_TICK_MS'>): number {
+  return config.MARKET_STALE_SECONDS ?? (config.MARKET_TICK_MS === 0 ? 0 : 30);
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -61,8 +98,13 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`));
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
+  if (cleaned.DISCORD_TOKEN && !cleaned.DISCORD_APP_ID) {
+    problems.push('DISCORD_APP_ID: required when DISCORD_TOKEN is set (the application id from the Discord developer portal)');
   }
+  if (cleaned.TELEGRAM_WEBHOOK_URL && !cleaned.TELEGRAM_WEBHOOK_SECRET) {
+    problems.push('TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set (without it anyone could post fake updates)');
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
 }

@@ -6,6 +6,9 @@ import type { Db } from './db/client.ts';
 import type { Decimal } from './money.ts';
 import type { AdapterRegistry } from './exchanges/types.ts';
 import { AdminService } from './admin/admin-service.ts';
+import { AutomationService } from './automation/automation-service.ts';
+import { AlertService } from './alerts/alert-service.ts';
+import { ChartService } from './charts/chart-service.ts';
 import { MarketDirectory } from './markets/directory.ts';
 import { MarketsService } from './markets/markets-service.ts';
 import type { JobPort } from './notifications/types.ts';
@@ -31,6 +34,11 @@ export interface Core extends Services {
   directory: MarketDirectory;
   store: OrderStore;
   router: SmartRouter;
+  /** Snipers and TP/SL (the monitors that fire them: core/automation/monitors.ts). */
+  automation: AutomationService;
+  /** Group channel alerts (/alerts); the evaluator that fires them runs in jobs/alerts.ts. */
+  alerts: AlertService;
+  charts: ChartService;
   /** The venue adapters the core trades through (tests reach the paper venues' idle() here). */
   adapters: AdapterRegistry;
   /** Stops listening to venue events. */
@@ -60,11 +68,16 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       trading.onVenueOrder(event.clientOrderId, event.order).catch((err) => deps.log?.error({ err, event: event.clientOrderId }, 'applying a venue event failed'));
     }),
   );
+  const markets = new MarketsService({ directory, adapters: deps.adapters });
+  const describeMarket = (id: string) => directory.get(id);
   return {
     trading,
-    markets: new MarketsService({ directory, adapters: deps.adapters }),
+    markets,
     users: new UserService({ prisma: deps.prisma }),
     admin,
+    alerts: new AlertService({ prisma: deps.prisma, market: describeMarket }),
+    charts: new ChartService({ prisma: deps.prisma, directory, markets, trading }),
+    automation: new AutomationService({ prisma: deps.prisma, directory, adapters: deps.adapters, settings: deps.settings }),
     directory,
     store,
     router,

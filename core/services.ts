@@ -3,6 +3,9 @@
  * front ends. Front ends depend on these interfaces only.
  */
 import type { AdminApi } from './admin/types.ts';
+import type { AutomationApi } from './automation/types.ts';
+import type { AlertsApi } from './alerts/types.ts';
+import type { ChartsApi } from './charts/types.ts';
 import type { MarketsApi, TradingApi } from './trading/types.ts';
 import type { UsersApi } from './users/types.ts';
 
@@ -11,6 +14,12 @@ export interface Services {
   markets: MarketsApi;
   users: UsersApi;
   admin: AdminApi;
+  /** Sniper orders and take-profit / stop-loss (issue 5). */
+  automation: AutomationApi;
+  /** Group channel alerts (/alerts); absent where the server runs without them. */
+  alerts?: AlertsApi;
+  /** Price history and PnL for the /chart and /pnl pictures. */
+  charts?: ChartsApi;
 }
 
 /** Queue statistics for /admin and /metrics, provided by jobs/ (core never imports pg-boss). */

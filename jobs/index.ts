@@ -30,7 +30,7 @@ export interface StartJobsOptions {
   /** Work queues in this process (RUN_WORKERS). When false, this process only enqueues. */
   workers: boolean;
   /** Tuning of the notify worker (tests shorten polling and the sweep). */
-  notify?: Partial<Pick<NotifyWorkerOptions, 'batchSize' | 'localConcurrency' | 'notifyPollingIntervalSeconds' | 'sweep'>>;
+  notify?: Partial<Pick<NotifyWorkerOptions, 'batchSize' | 'localConcurrency' | 'notifyPollingIntervalSeconds' | 'sweep' | 'chatBudget'>>;
   /** How long stop() waits for active handlers. Default 10 s. */
   stopTimeoutMs?: number;
 }

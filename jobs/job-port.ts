@@ -31,5 +31,15 @@ export function createJobPort(boss: PgBoss): JobPort {
       if (startAfter !== undefined) options.startAfter = startAfter;
       await boss.send(queue, data, options);
     },
+    async sendMany({ queue, jobs, tx }) {
+      if (jobs.length === 0) return;
+      const options: { db?: ReturnType<typeof fromPrisma> } = {};
+      if (tx !== undefined && tx !== null) {
+        if (!isRawQueryClient(tx)) throw new TypeError('JobPort.sendMany: tx must be a Prisma transaction client');
+        options.db = fromPrisma(tx);
+      }
+      // One INSERT for all of them (with the queue's NOTIFY), instead of one round trip per job.
+      await boss.insert(queue, jobs.map((j) => ({ data: j.data, singletonKey: j.singletonKey })), options);
+    },
   };
 }

@@ -7,20 +7,35 @@
  * - A sink failure records `attempts` and `lastError` on the row and fails the job, so pg-boss
  *   retries it with backoff; after the queue's retryLimit the job moves to `notify-dead`.
  * - A sweep every minute re-enqueues rows that are old, undelivered and have no pending job.
+ * - Exactly once per sink: each sink that delivered a row is recorded in `deliveredVia`, so a retry
+ *   after a partial failure calls only the sinks that have not delivered it yet.
+ * - The user's notification settings apply (core/notifications/settings.ts): "off" rows are marked
+ *   delivered without calling the sinks; "silent" rows reach the sinks with `silent: true`.
+ * - A per-chat budget (jobs/chat-budget.ts): a row whose chat is over budget is not dropped; its
+ *   job is sent again to start at the chat's next free slot.
  */
 import type { Job, JobResult, PgBoss, WorkOptions } from 'pg-boss';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { QUEUES, type NotificationPayload, type NotificationSink, type OutboxRow } from '../core/notifications/types.ts';
+import { deliveryMode, readNotifySettings } from '../core/notifications/settings.ts';
 import type { JobsLog } from './boss.ts';
+import { ChatBudget, type ChatBudgetOptions } from './chat-budget.ts';
 import { NOTIFY_SWEEP_QUEUE, QUEUE_DEFINITIONS } from './queues.ts';
 
 /** Job data of the notify queue. */
 export interface NotifyJobData {
   outboxId: string;
+  /** A budget slot (ms) reserved for this row when it was deferred: no second budget check. */
+  slot?: number;
 }
 
 /** What happened to one delivery attempt. */
-export type DeliveryOutcome = 'delivered' | 'already-delivered' | 'busy' | 'missing' | 'failed';
+export type DeliveryOutcome = 'delivered' | 'already-delivered' | 'busy' | 'missing' | 'failed' | 'skipped' | 'deferred';
+
+/** The name a sink is recorded under in `deliveredVia`. */
+export function sinkName(sink: NotificationSink, index: number): string {
+  return sink.name ?? String(index);
+}
 
 const MAX_ERROR_LENGTH = 2000;
 
@@ -32,14 +47,18 @@ export interface DeliverArgs {
   signal?: AbortSignal;
   /** Longest a delivery may hold its row lock. Default 60 s (the queue's expireInSeconds). */
   timeoutMs?: number;
+  /** The per-chat budget; none = unlimited. */
+  budget?: ChatBudget;
+  /** Set when this row already holds a budget slot (a deferred job). */
+  slot?: number;
 }
 
 /**
  * Delivers one outbox row to every sink, under a row lock. Returns the outcome; a sink failure is
  * recorded on the row and returned as `{ outcome: 'failed', error }` (the caller fails the job).
  */
-export async function deliverOutboxRow(args: DeliverArgs): Promise<{ outcome: DeliveryOutcome; error?: Error }> {
-  const { prisma, sinks, outboxId, log, signal, timeoutMs = 60_000 } = args;
+export async function deliverOutboxRow(args: DeliverArgs): Promise<{ outcome: DeliveryOutcome; error?: Error; retryAt?: Date }> {
+  const { prisma, sinks, outboxId, log, signal, timeoutMs = 60_000, budget, slot } = args;
   const result = await prisma.$transaction(
     async (tx) => {
       const locked = await tx.$queryRaw<{ id: string }[]>`
@@ -48,9 +67,27 @@ export async function deliverOutboxRow(args: DeliverArgs): Promise<{ outcome: De
         const exists = await tx.notificationOutbox.findUnique({ where: { id: outboxId }, select: { id: true } });
         return { outcome: exists ? ('busy' as const) : ('missing' as const) };
       }
-      const row = await tx.notificationOutbox.findUniqueOrThrow({ where: { id: outboxId } });
+      const row = await tx.notificationOutbox.findUniqueOrThrow({
+        where: { id: outboxId },
+        include: { user: { select: { notifySettings: true, identities: { select: { platform: true, externalId: true } } } } },
+      });
       if (row.deliveredAt) return { outcome: 'already-delivered' as const };
       if (signal?.aborted) return { outcome: 'failed' as const, error: new Error('delivery aborted before start') };
+      const payload = row.payload as unknown as NotificationPayload;
+      const mode = payload.kind === 'channel_alert' ? 'send' : deliveryMode(payload, readNotifySettings(row.user.notifySettings));
+      if (mode === 'skip') {
+        await tx.notificationOutbox.update({ where: { id: outboxId }, data: { deliveredAt: new Date() } });
+        return { outcome: 'skipped' as const };
+      }
+      if (budget && slot === undefined) {
+        const chats =
+          payload.kind === 'channel_alert'
+            ? [{ key: `${payload.platform}:${payload.chatId}`, kind: 'channel' as const }]
+            : row.user.identities.map((i) => ({ key: `${i.platform}:dm:${i.externalId}`, kind: 'user' as const }));
+        const now = Date.now();
+        const at = chats.length ? budget.reserve(chats, now) : now;
+        if (at > now) return { outcome: 'deferred' as const, retryAt: new Date(at) };
+      }
 
       const outboxRow: OutboxRow = {
         id: row.id,
@@ -58,22 +95,26 @@ export async function deliverOutboxRow(args: DeliverArgs): Promise<{ outcome: De
         kind: row.kind,
         dedupeKey: row.dedupeKey,
         orderId: row.orderId,
-        payload: row.payload as unknown as NotificationPayload,
+        payload,
         createdAt: row.createdAt,
+        ...(mode === 'silent' ? { silent: true } : {}),
       };
-      const settled = await Promise.allSettled(sinks.map((sink) => sink.deliver(outboxRow)));
+      // Sinks that delivered this row on an earlier attempt are not called again.
+      const pending = sinks.map((sink, i) => ({ sink, name: sinkName(sink, i) })).filter((s) => !row.deliveredVia.includes(s.name));
+      const settled = await Promise.allSettled(pending.map(({ sink }) => sink.deliver(outboxRow)));
       const failures = settled.flatMap((s) => (s.status === 'rejected' ? [toError(s.reason)] : []));
+      const deliveredVia = [...row.deliveredVia, ...pending.filter((_, i) => settled[i]!.status === 'fulfilled').map((s) => s.name)];
       if (failures.length === 0) {
         await tx.notificationOutbox.update({
           where: { id: outboxId },
-          data: { deliveredAt: new Date(), attempts: { increment: 1 } },
+          data: { deliveredAt: new Date(), attempts: { increment: 1 }, deliveredVia },
         });
         return { outcome: 'delivered' as const };
       }
       const error = failures.length === 1 ? failures[0]! : new AggregateError(failures, failures.map((f) => f.message).join('; '));
       await tx.notificationOutbox.update({
         where: { id: outboxId },
-        data: { attempts: { increment: 1 }, lastError: error.message.slice(0, MAX_ERROR_LENGTH) },
+        data: { attempts: { increment: 1 }, lastError: error.message.slice(0, MAX_ERROR_LENGTH), deliveredVia },
       });
       return { outcome: 'failed' as const, error };
     },
@@ -101,6 +142,8 @@ export interface NotifyWorkerOptions {
   notifyPollingIntervalSeconds?: number;
   /** Sweep settings, or false for no sweep in this process. */
   sweep?: false | SweepSettings;
+  /** Per-chat message budget (default: 60 a minute per private chat, 20 per group), or false for none. */
+  chatBudget?: false | ChatBudgetOptions;
 }
 
 export interface SweepSettings {
@@ -120,6 +163,7 @@ export async function startNotifyWorker(options: NotifyWorkerOptions): Promise<{
   // A delivery holds its row lock at most as long as pg-boss lets the job run.
   const expireSeconds = (await boss.getQueue(QUEUES.notify))?.expireInSeconds ?? 60;
   const timeoutMs = expireSeconds * 1000;
+  const budget = options.chatBudget === false ? undefined : new ChatBudget(options.chatBudget ?? {});
 
   const workOptions = {
     batchSize,
@@ -134,7 +178,7 @@ export async function startNotifyWorker(options: NotifyWorkerOptions): Promise<{
   const workerIds: string[] = [];
   workerIds.push(
     await boss.work<NotifyJobData>(QUEUES.notify, workOptions, async (jobs: Job<NotifyJobData>[]): Promise<JobResult[]> =>
-      Promise.all(jobs.map((job) => handleNotifyJob({ job, prisma, sinks, log, timeoutMs }))),
+      Promise.all(jobs.map((job) => handleNotifyJob({ job, boss, prisma, sinks, log, timeoutMs, budget }))),
     ),
   );
 
@@ -152,19 +196,28 @@ export async function startNotifyWorker(options: NotifyWorkerOptions): Promise<{
 
 async function handleNotifyJob(args: {
   job: Job<NotifyJobData>;
+  boss: PgBoss;
   prisma: PrismaClient;
   sinks: readonly NotificationSink[];
   log: JobsLog;
   timeoutMs: number;
+  budget?: ChatBudget;
 }): Promise<JobResult> {
-  const { job, prisma, sinks, log, timeoutMs } = args;
+  const { job, boss, prisma, sinks, log, timeoutMs, budget } = args;
   const outboxId = job.data?.outboxId;
   if (typeof outboxId !== 'string' || !UUID.test(outboxId)) {
     log.error({ jobId: job.id, data: job.data }, 'notify: job without a valid outboxId');
     return { id: job.id, status: 'deadletter', output: { message: 'invalid job data' } };
   }
   try {
-    const { outcome, error } = await deliverOutboxRow({ prisma, sinks, outboxId, log, signal: job.signal, timeoutMs });
+    const slot = typeof job.data.slot === 'number' ? job.data.slot : undefined;
+    const { outcome, error, retryAt } = await deliverOutboxRow({ prisma, sinks, outboxId, log, signal: job.signal, timeoutMs, budget, slot });
+    if (outcome === 'deferred' && retryAt) {
+      // Over the chat's budget: the same row again at its reserved slot (never dropped).
+      await boss.send(QUEUES.notify, { outboxId, slot: retryAt.getTime() } satisfies NotifyJobData, { startAfter: retryAt, singletonKey: outboxId });
+      log.debug({ outboxId, retryAt }, 'notify: chat over budget, delivery deferred');
+      return { id: job.id, status: 'completed', output: { outcome, retryAt: retryAt.toISOString() } };
+    }
     if (outcome === 'failed') {
       log.warn({ outboxId, jobId: job.id, retryCount: job.retryCount, err: error }, 'notify: delivery failed, will retry');
       return { id: job.id, status: 'failed', output: { message: error?.message ?? 'delivery failed' } };

@@ -21,11 +21,15 @@ export const NOTIFY_DEAD_QUEUE = 'notify-dead';
 /** The once-a-minute outbox sweep (re-enqueues rows whose delivery job went missing). */
 export const NOTIFY_SWEEP_QUEUE = 'notify-sweep';
 
+/** The automation's slow housekeeping (price history trim + a backstop sweep), every 10 minutes. */
+export const AUTOMATION_MAINTENANCE_QUEUE = 'automation-maintenance';
+
 /** Every queue name jobs/ creates. */
 export const QUEUE_NAMES = {
   ...QUEUES,
   notifyDead: NOTIFY_DEAD_QUEUE,
   notifySweep: NOTIFY_SWEEP_QUEUE,
+  automationMaintenance: AUTOMATION_MAINTENANCE_QUEUE,
 } as const;
 
 const DAY = 24 * 60 * 60;
@@ -70,6 +74,10 @@ export const QUEUE_DEFINITIONS: readonly QueueDefinition[] = [
       expireInSeconds: 120,
       deleteAfterSeconds: DAY,
     },
+  },
+  {
+    name: AUTOMATION_MAINTENANCE_QUEUE,
+    options: { retryLimit: 1, retryDelay: 30, expireInSeconds: 300, deleteAfterSeconds: DAY },
   },
 ];
 

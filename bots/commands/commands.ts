@@ -5,6 +5,8 @@
 import type { Decimal } from '../../core/money.ts';
 import type { Outcome, Venue } from '../../core/exchanges/types.ts';
 import type { MarketRef, Size } from './values.ts';
+import { AUTOMATION_COMMANDS, type AutomationCommand } from './automation-specs.ts';
+import { FEATURE_SPECS, type FeatureCommand } from './feature-specs.ts';
 
 /** A buy or sell, as typed. `size` is dollars, shares, or (sells) everything held. */
 export interface TradeCommand {
@@ -16,6 +18,9 @@ export interface TradeCommand {
   price?: Decimal;
   /** Forced venue ("on kalshi"); absent lets the SmartRouter choose. */
   venue?: Venue;
+  /** Buys only: "tp 60c" / "sl 30c", set on the resulting position once the buy fills. */
+  takeProfit?: Decimal;
+  stopLoss?: Decimal;
 }
 
 /** Every command after parsing and validation. Transports that have typed options (Discord) may build these directly. */
@@ -33,7 +38,11 @@ export type Command =
   | { name: 'balance' }
   /** Answers a pending confirmation: the latest one, or the one whose id starts with `id`. */
   | { name: 'confirm'; id?: string }
-  | { name: 'decline'; id?: string };
+  | { name: 'decline'; id?: string }
+  /** /snipe, /snipers, /unsnipe, /tp, /sl (bots/commands/automation-specs.ts). */
+  | AutomationCommand
+  /** /link, /alerts, /sharefills, /chart, /pnl, /notify (bots/commands/feature-specs.ts). */
+  | FeatureCommand;
 
 export type CommandName = Command['name'];
 
@@ -96,8 +105,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       '/buy <market> <yes|no> <shares> @<price>    limit buy (price as 0.42 or 42c)',
       '/buy <market> <yes|no> $<amount> @<price>   limit buy of as many whole shares as $<amount> buys',
       '... on polymarket | on kalshi               force a venue (otherwise the best one is chosen)',
+      '... tp 60c sl 30c                           once it fills, set a take-profit / stop-loss on the position (see /help tp)',
     ],
-    examples: ['/buy fed-cut yes $25', '/buy "fed cut" no 10', '/buy fed-cut yes 10 @42c', '/buy fed-cut yes $25 on kalshi'],
+    examples: ['/buy fed-cut yes $25', '/buy "fed cut" no 10', '/buy fed-cut yes 10 @42c', '/buy fed-cut yes $25 on kalshi', '/buy fed-cut yes $25 tp 60c sl 30c'],
     notes: [
       MARKET_NOTE,
       'You see the routed quote (venue, average price, fees, worst price, why that venue) and answer Confirm or Cancel within 60 seconds. In the console type "y" (or "confirm") / "n" (or "cancel") on the next line, also in scripts.',
@@ -153,6 +163,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: ['/balance'],
     examples: ['/balance'],
   },
+  ...AUTOMATION_COMMANDS,
+  ...FEATURE_SPECS,
   {
     name: 'confirm',
     aliases: ['yes', 'y', 'ok'],

@@ -13,6 +13,7 @@ import { parseCommand } from './grammar.ts';
 import { runCommand } from './handlers.ts';
 import { helpFor, helpOverview } from './help.ts';
 import { errorReply, textReply, type ChatContext, type Reply } from './replies.ts';
+import { looksLikeSecret, secretPrivateNote, secretRefusal } from './secrets.ts';
 import { answerConfirmation } from './trade.ts';
 
 /** Per-user throttle; api/rate-limit.ts's RateLimiter fits structurally. */
@@ -49,6 +50,7 @@ const chatContextSchema = z.object({
   userName: z.string().max(256),
   chatId: z.string().min(1).max(128),
   isGroup: z.boolean(),
+  isAdmin: z.boolean().optional(),
 });
 
 export function createCommandHandler(deps: CommandHandlerDeps): CommandHandler {
@@ -75,7 +77,11 @@ export function createCommandHandler(deps: CommandHandlerDeps): CommandHandler {
       return [h.found ? textReply(h.text) : errorReply(h.text)];
     }
     try {
-      const user = await deps.services.users.ensureChatUser({ platform: ctx.platform, externalId: ctx.userExternalId, name: ctx.userName || ctx.userExternalId, chatId: ctx.chatId });
+      // A group is not where personal notifications go: only a private chat becomes the identity's chat.
+      const chatId = ctx.isGroup ? undefined : ctx.chatId;
+      const user = await deps.services.users.ensureChatUser({ platform: ctx.platform, externalId: ctx.userExternalId, name: ctx.userName || ctx.userExternalId, chatId });
+      // Members seen in a group: their shared fills may be posted there (core/alerts/fills.ts).
+      if (ctx.isGroup) void deps.services.alerts?.noteMember({ channel: { platform: ctx.platform, chatId: ctx.chatId }, userId: user.id }).catch((err) => deps.log?.warn?.({ err }, 'noting a group member failed'));
       return await runCommand(env, { ctx, user, owner: ownerOf(ctx) }, command);
     } catch (err) {
       if (!(err instanceof TradingError)) deps.log?.error({ err, command: command.name }, 'chat command failed');
@@ -87,12 +93,14 @@ export function createCommandHandler(deps: CommandHandlerDeps): CommandHandler {
     confirmations,
     execute,
     async handleText(ctx, text) {
+      // A secret in a group: refused before anything else, never echoed, nothing stored; the transport deletes it where it may.
+      if (ctx.isGroup && looksLikeSecret(text)) return [errorReply(secretRefusal({ platform: ctx.platform }), { deleteOriginal: true })];
       const parsed = parseCommand(text);
       if (parsed.kind === 'empty') return [];
       if (ctx.isGroup && !text.trim().startsWith('/')) return [];
       const limited = throttled(ctx);
       if (limited) return [limited];
-      if (parsed.kind === 'error') return [errorReply(parsed.message)];
+      if (parsed.kind === 'error') return [errorReply(looksLikeSecret(text) ? secretPrivateNote() : parsed.message)];
       return execute(ctx, parsed.command);
     },
     async handleButton(ctx, buttonId) {

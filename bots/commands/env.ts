@@ -1,5 +1,7 @@
 /** What every command handler receives: the services, the confirmation store, and the caller. */
 import type { Services } from '../../core/services.ts';
+import type { CreateSniperInput } from '../../core/automation/types.ts';
+import type { Decimal } from '../../core/money.ts';
 import type { PlaceOrderInput } from '../../core/trading/types.ts';
 import type { UserView } from '../../core/users/types.ts';
 import type { ConfirmationStore } from './confirm.ts';
@@ -12,6 +14,10 @@ export interface PendingTrade {
   /** The command to send again after an expiry, e.g. "/buy fed-cut yes $25". */
   retry: string;
   marketTitle: string;
+  /** /buy … tp 60c sl 30c: levels to set on the position once the buy has filled. */
+  tpsl?: { takeProfitPrice?: Decimal; stopLossPrice?: Decimal };
+  /** A /snipe: Confirm arms this sniper instead of placing `input` (the buy it will place when it fires). */
+  sniper?: CreateSniperInput;
 }
 
 /** Minimal structured logger (pino-compatible). */

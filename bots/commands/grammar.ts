@@ -11,6 +11,8 @@
 import type { Decimal } from '../../core/money.ts';
 import type { Venue } from '../../core/exchanges/types.ts';
 import { findCommand, specOf, type Command, type CommandName, type TradeCommand } from './commands.ts';
+import { parseAutomation, readBuyLevel } from './automation.ts';
+import { parseFeature } from './feature-specs.ts';
 import { editDistance, suggestCommand } from './suggest.ts';
 import { tokenize, TokenizeError, type Token } from './tokenize.ts';
 import { isUnitWord, readMarketRef, readOutcome, readPrice, readSize, readVenue, type MarketRef } from './values.ts';
@@ -96,6 +98,25 @@ function parseArgs(name: CommandName, args: Token[]): Command {
     case 'confirm':
     case 'decline':
       return { name, id: words[0] ? readOrderId(words, `/${name}`) : undefined };
+    case 'snipe':
+    case 'snipers':
+    case 'unsnipe':
+    case 'tp':
+    case 'sl': {
+      const r = parseAutomation(name, args);
+      if (!r.ok) fail(r.problem, r.tryThis);
+      return r.command;
+    }
+    case 'link':
+    case 'alerts':
+    case 'sharefills':
+    case 'chart':
+    case 'pnl':
+    case 'notify': {
+      const r = parseFeature(name, args);
+      if (!r.ok) fail(r.problem, r.tryThis);
+      return r.command;
+    }
   }
 }
 
@@ -181,9 +202,22 @@ function parseTrade(action: 'buy' | 'sell', args: Token[]): TradeCommand {
 
   let price: Decimal | undefined;
   let venue: Venue | undefined;
+  let takeProfit: Decimal | undefined;
+  let stopLoss: Decimal | undefined;
   while (i < rest.length) {
     const w = rest[i]!;
     const lw = w.toLowerCase();
+    const level = readBuyLevel(rest, i);
+    if (level) {
+      const ex = `/buy ${m} ${side} $25 tp 60c sl 30c`;
+      if (action === 'sell') fail('tp and sl go with /buy; to change them on what you hold, use /tp and /sl.', [`/tp ${m} ${side} @60c`, `/sl ${m} ${side} @30c`]);
+      if ('problem' in level) fail(level.problem, ex);
+      if ((level.kind === 'tp' ? takeProfit : stopLoss) !== undefined) fail(`Give ${level.kind} once.`, ex);
+      if (level.kind === 'tp') takeProfit = level.price;
+      else stopLoss = level.price;
+      i = level.next;
+      continue;
+    }
     if (lw.startsWith('@') || lw === 'at') {
       let raw = lw === '@' || lw === 'at' ? rest[i + 1] : w;
       i += lw === '@' || lw === 'at' ? 2 : 1;
@@ -218,5 +252,19 @@ function parseTrade(action: 'buy' | 'sell', args: Token[]): TradeCommand {
     }
     fail(`I didn't understand ${JSON.stringify(rest.slice(i).join(' '))} after the amount.`, [...sample(m, side), `/${action} ${m} ${side} 10 on kalshi`]);
   }
-  return { name: action, market, side, size: size.value, ...(price ? { price } : {}), ...(venue ? { venue } : {}) };
+  if (takeProfit && stopLoss && takeProfit.lte(stopLoss)) {
+    fail('The take-profit (tp) must be above the stop-loss (sl).', `/buy ${m} ${side} $25 tp 60c sl 30c`);
+  }
+  if (price && takeProfit && takeProfit.lte(price)) fail('The take-profit (tp) must be above the price you buy at.', `/buy ${m} ${side} 10 @42c tp 60c`);
+  if (price && stopLoss && stopLoss.gte(price)) fail('The stop-loss (sl) must be below the price you buy at.', `/buy ${m} ${side} 10 @42c sl 30c`);
+  return {
+    name: action,
+    market,
+    side,
+    size: size.value,
+    ...(price ? { price } : {}),
+    ...(venue ? { venue } : {}),
+    ...(takeProfit ? { takeProfit } : {}),
+    ...(stopLoss ? { stopLoss } : {}),
+  };
 }

@@ -7,6 +7,8 @@ import { resolveMarket, resolveOrderId } from './lookup.ts';
 import { presentBalance, presentMarkets, presentOrderDetail, presentOrderResult, presentOrders, presentPositions, presentPrice } from './present.ts';
 import { errorReply, textReply, type Reply } from './replies.ts';
 import { answerConfirmation, startTrade } from './trade.ts';
+import { runAutomationCommand } from './automation.ts';
+import { runFeature } from './features.ts';
 
 const OPEN: OrderStatus[] = ['created', 'pending', 'partial'];
 const LIST_LIMIT = 15;
@@ -66,5 +68,18 @@ export async function runCommand(env: HandlerEnv, caller: Caller, cmd: Exclude<C
       return [textReply(presentPositions(await trading.listPositions({ userId })), { ephemeral: true })];
     case 'balance':
       return [textReply(presentBalance(await trading.getBalance({ userId })), { ephemeral: true })];
+    case 'snipe':
+    case 'snipers':
+    case 'unsnipe':
+    case 'tp':
+    case 'sl':
+      return runAutomationCommand(env, caller, cmd);
+    case 'link':
+    case 'alerts':
+    case 'sharefills':
+    case 'chart':
+    case 'pnl':
+    case 'notify':
+      return runFeature(env, caller, cmd);
   }
 }

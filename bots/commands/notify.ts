@@ -16,6 +16,9 @@ import type { Reply } from './replies.ts';
  */
 export function presentNotification(payload: NotificationPayload, order: OrderView | null): Reply | null {
   if (payload.kind === 'text') return { kind: 'text', text: payload.text };
+  if (payload.kind === 'automation') return { kind: 'text', text: payload.text };
+  // A group channel's alert: only the sink of payload.platform posts it, to payload.chatId (see channelTarget).
+  if (payload.kind === 'channel_alert') return { kind: 'text', text: payload.text };
   const id = shortId(payload.orderId);
   const base = { kind: 'order' as const, orderId: payload.orderId, editKey: `order:${payload.orderId}` };
   const side = order ? upper(order.side) : '';
@@ -65,6 +68,14 @@ function feeText(fee: Decimal): string {
 /** Reads the order behind an outbox row (if any) and words the notification. */
 export async function describeOutboxRow(services: Pick<Services, 'trading'>, row: Pick<OutboxRow, 'userId' | 'payload'>): Promise<Reply | null> {
   const p = row.payload;
-  const order = p.kind === 'text' ? null : await services.trading.getOrder({ userId: row.userId, orderId: p.orderId }).catch(() => null);
+  const order = p.kind === 'text' || p.kind === 'automation' || p.kind === 'channel_alert' ? null : await services.trading.getOrder({ userId: row.userId, orderId: p.orderId }).catch(() => null);
   return presentNotification(p, order);
+}
+
+/**
+ * Where a row goes: a channel alert names its platform and chat (only that platform's sink posts it,
+ * there); every other row goes to its user's own chats.
+ */
+export function channelTarget(row: Pick<OutboxRow, 'payload'>): { platform: string; chatId: string } | null {
+  return row.payload.kind === 'channel_alert' ? { platform: row.payload.platform, chatId: row.payload.chatId } : null;
 }

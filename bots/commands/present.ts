@@ -167,7 +167,7 @@ export function presentPositions(positions: PositionView[]): string {
   if (positions.length === 0) return 'You hold no positions. Find a market with /markets and /buy it.';
   const lines = ['Your positions (valued at the best bid):'];
   for (const p of positions) {
-    lines.push(`${clip(p.marketTitle, 60)} - ${upper(p.side)} on ${p.exchange}`);
+    lines.push(`${clip(p.marketTitle, 60)} - ${upper(p.side)} on ${p.exchange} · #${shortId(p.id)}`);
     const value = p.marketValue ? `value ${usd(p.marketValue)}` : 'no bid now';
     const pnl = p.unrealizedPnl ? ` · PnL ${signedUsd(p.unrealizedPnl)}${pct(p.unrealizedPnl, p.costBasis) ? ` (${pct(p.unrealizedPnl, p.costBasis)})` : ''}` : '';
     const realized = p.realizedPnl.isZero() ? '' : ` · realized ${signedUsd(p.realizedPnl)}`;

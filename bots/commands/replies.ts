@@ -15,6 +15,12 @@ export interface ChatContext {
   /** Where replies go (Telegram chat id, Discord channel id, "console"). */
   chatId: string;
   isGroup: boolean;
+  /**
+   * The person is an admin of this group or channel (the transport asks the platform: Telegram
+   * getChatMember status creator/administrator, Discord Manage Server / Manage Channels). Only
+   * admins change a group's /alerts. Ignored in private chats.
+   */
+  isAdmin?: boolean;
 }
 
 /** One button. `id` is what the transport hands back to `handleButton` (≤ 64 bytes: fits Telegram callback data). */
@@ -44,6 +50,14 @@ export interface Reply {
   ephemeral?: boolean;
   /** The order this message is about, so later state changes of it can edit this message. */
   orderId?: string;
+  /**
+   * The message this replies to looked like a secret (a private key, a seed phrase) in a group:
+   * delete it where the bot may (Telegram deleteMessage when it is an admin with that right,
+   * Discord Manage Messages). The reply never repeats the text.
+   */
+  deleteOriginal?: boolean;
+  /** A picture to send (a /chart or /pnl card): PNG bytes; `caption` goes under it, `text` is the fallback. */
+  photo?: { png: Buffer; caption?: string };
 }
 
 export function textReply(text: string, extra: Partial<Omit<Reply, 'kind' | 'text'>> = {}): Reply {

@@ -7,6 +7,7 @@ import { Decimal, cents, fmt, usd } from '../../core/money.ts';
 import type { MarketSummary, PlaceOrderInput, PositionView, RouteDecision } from '../../core/trading/types.ts';
 import { TradingError } from '../../core/trading/types.ts';
 import type { TradeCommand } from './commands.ts';
+import { applyBuyLevels, createConfirmedSniper, withBuyLevelsNote, type BuyLevels } from './automation.ts';
 import { confirmButtonId, type Confirmation } from './confirm.ts';
 import type { Caller, HandlerEnv, PendingTrade } from './env.ts';
 import { describeError } from './errors.ts';
@@ -21,7 +22,8 @@ export function commandText(cmd: TradeCommand, market?: Pick<MarketSummary, 'slu
   const size = cmd.size.kind === 'usd' ? `$${fmt(cmd.size.amount, 2)}` : cmd.size.kind === 'all' ? 'all' : fmt(cmd.size.quantity);
   const price = cmd.price ? ` @${cents(cmd.price).replace('¢', 'c')}` : '';
   const venue = cmd.venue ? ` on ${cmd.venue}` : '';
-  return `/${cmd.name} ${m} ${cmd.side} ${size}${price}${venue}`;
+  const levels = `${cmd.takeProfit ? ` tp ${cents(cmd.takeProfit).replace('¢', 'c')}` : ''}${cmd.stopLoss ? ` sl ${cents(cmd.stopLoss).replace('¢', 'c')}` : ''}`;
+  return `/${cmd.name} ${m} ${cmd.side} ${size}${price}${venue}${levels}`;
 }
 
 /**
@@ -79,18 +81,23 @@ export async function startTrade(env: HandlerEnv, caller: Caller, cmd: TradeComm
     );
   }
   const pinned = { ...input, exchange: decision.venue };
+  const levels: BuyLevels | undefined =
+    cmd.name === 'buy' && (cmd.takeProfit || cmd.stopLoss)
+      ? { ...(cmd.takeProfit ? { takeProfitPrice: cmd.takeProfit } : {}), ...(cmd.stopLoss ? { stopLossPrice: cmd.stopLoss } : {}) }
+      : undefined;
   const threshold = caller.user.skipConfirmBelowUsd;
   if (env.skipConfirm || (threshold && estimatedUsd(input, decision).lt(threshold))) {
     const order = await trading.placeOrder({ ...pinned, source: 'manual' });
-    return [{ kind: 'order', text: presentOrderResult(order), orderId: order.id, editKey: `order:${order.id}`, ephemeral: true }];
+    const after = await applyBuyLevels(env, order, levels);
+    return [{ kind: 'order', text: `${presentOrderResult(order)}${after ? `\n${after}` : ''}`, orderId: order.id, editKey: `order:${order.id}`, ephemeral: true }];
   }
   const ttlSec = Math.round(env.confirmations.ttlMs / 1000);
   const c = env.confirmations.create({
     owner: caller.owner,
     chatId: caller.ctx.chatId,
-    payload: { input: pinned, retry: commandText(cmd, market), marketTitle: market.title },
+    payload: { input: pinned, retry: commandText(cmd, market), marketTitle: market.title, ...(levels ? { tpsl: levels } : {}) },
   });
-  const text = presentQuote({ cmd, market, decision, quantity: input.quantity, ttlSec });
+  const text = withBuyLevelsNote(presentQuote({ cmd, market, decision, quantity: input.quantity, ttlSec }), levels);
   const short = c.id.slice(0, 8);
   return [
     {
@@ -153,10 +160,12 @@ export async function answerConfirmation(env: HandlerEnv, caller: Pick<Caller, '
 }
 
 async function placeConfirmed(env: HandlerEnv, c: Confirmation<PendingTrade>): Promise<Reply[]> {
+  if (c.payload.sniper) return createConfirmedSniper(env, c);
   const editKey = `confirm:${c.id}`;
   try {
     const order = await env.services.trading.placeOrder({ ...c.payload.input, idempotencyKey: `chat-confirm-${c.id}`, source: 'manual' });
-    return [{ kind: 'order', text: presentOrderResult(order), editKey, buttons: [], orderId: order.id, ephemeral: true }];
+    const after = await applyBuyLevels(env, order, c.payload.tpsl);
+    return [{ kind: 'order', text: `${presentOrderResult(order)}${after ? `\n${after}` : ''}`, editKey, buttons: [], orderId: order.id, ephemeral: true }];
   } catch (err) {
     if (!(err instanceof TradingError)) env.log?.error({ err, confirmation: shortId(c.id) }, 'placing a confirmed order failed');
     return [errorReply(describeError(err, { command: 'confirm', example: c.payload.retry }), { editKey, buttons: [] })];

@@ -8,6 +8,9 @@
  * "> line" before its replies, lines run strictly in order, and at end of input the console waits
  * for in-flight work and for the order notifications to settle, then resolves.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { CommandHandler } from '../commands/dispatcher.ts';
@@ -51,11 +54,27 @@ const EXIT_WORDS = new Set(['exit', 'quit', '/exit', '/quit', '\\q']);
 /** How a reply reads on a terminal: its text, then its buttons as typeable commands. */
 export function renderReply(reply: Reply): string {
   const lines = [reply.text];
+  if (reply.photo) lines.push(`[chart: ${reply.photo.png.length} bytes PNG] ${savePicture(reply.photo.png)}`);
   for (const row of reply.buttons ?? []) {
     if (row.length === 0) continue;
     lines.push(row.map((b) => `[${(b.command ?? b.label).replace(/^\//, '')}]`).join('  '));
   }
   return lines.join('\n');
+}
+
+let pictureDir: string | null = null;
+let pictures = 0;
+
+/** A terminal cannot show a picture: it goes to a temp file, whose path is printed. */
+function savePicture(png: Buffer): string {
+  try {
+    pictureDir ??= mkdtempSync(join(tmpdir(), 'yesno-console-'));
+    const file = join(pictureDir, `picture-${++pictures}.png`);
+    writeFileSync(file, png);
+    return file;
+  } catch {
+    return '(could not save it)';
+  }
 }
 
 /** A notification line: "» order 1a2b3c4d filled: …". */

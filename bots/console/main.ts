@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   const log = pino({ level: config.LOG_LEVEL }, pino.destination(2));
   const userName = osUserName();
   const sink = new ConsoleSink({ externalId: userName });
-  const app = await startYesno(config, { http: false, sinks: [sink], log });
+  const app = await startYesno(config, { http: false, chat: false, sinks: [sink], log });
   sink.attach(app.core);
   const handler = createCommandHandler({ services: app.core, log });
   try {

@@ -5,7 +5,7 @@
  */
 import type { NotificationSink, OutboxRow } from '../../core/notifications/types.ts';
 import type { Services } from '../../core/services.ts';
-import { describeOutboxRow } from '../commands/notify.ts';
+import { channelTarget, describeOutboxRow } from '../commands/notify.ts';
 import type { Reply } from '../commands/replies.ts';
 
 export type NotificationListener = (reply: Reply) => void;
@@ -35,6 +35,9 @@ export class ConsoleSink implements NotificationSink {
 
   async deliver(row: OutboxRow): Promise<void> {
     const services = this.services;
+    // A channel alert goes to its channel: here only the console's own ones.
+    const target = channelTarget(row);
+    if (target && target.platform !== 'console') return;
     if (!services || !(await this.isConsoleUser(services, row.userId))) return;
     const reply = await describeOutboxRow(services, row);
     if (!reply) return;

@@ -27,6 +27,10 @@ export async function writeOutbox(tx: Prisma.TransactionClient, jobs: JobPort, e
     skipDuplicates: true,
     select: { id: true },
   });
+  if (jobs.sendMany) {
+    await jobs.sendMany({ queue: QUEUES.notify, jobs: rows.map((row) => ({ data: { outboxId: row.id }, singletonKey: row.id })), tx });
+    return;
+  }
   for (const row of rows) {
     await jobs.send({ queue: QUEUES.notify, data: { outboxId: row.id }, tx, singletonKey: row.id });
   }

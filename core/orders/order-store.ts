@@ -3,16 +3,45 @@
  * recording fills once, deriving filledQuantity / avgFillPrice / fee from the stored fills,
  * keeping positions in step with fills, and writing the outbox, all in one transaction per change.
  */
-import type { Prisma, Order } from '../../generated/prisma/client.ts';
+import { Prisma, type Order } from '../../generated/prisma/client.ts';
 import type { Db } from '../db/client.ts';
 import { Decimal, ZERO, dec } from '../money.ts';
 import type { VenueFill, VenueOrder } from '../exchanges/types.ts';
 import { writeOutbox, type OutboxEntry } from '../notifications/outbox.ts';
 import type { JobPort } from '../notifications/types.ts';
 import type { OrderStatus } from '../trading/types.ts';
-import { assertTransition, canTransition, isTerminal, nextStatusFor } from './state-machine.ts';
+import { assertTransition, isTerminal, nextStatusFor } from './state-machine.ts';
 
 type Tx = Prisma.TransactionClient;
+
+/** The order fields that fills, positions and notifications need. */
+type OrderCore = Pick<Order, 'id' | 'userId' | 'listingId' | 'marketId' | 'exchange' | 'side' | 'action'>;
+
+/** The order row as locked at the start of applyVenueOrder (decimals as text). */
+interface LockedOrder extends OrderCore {
+  status: OrderStatus;
+  quantity: string;
+  amount: string | null;
+  filledQuantity: string;
+  lateFillQuantity: string;
+  venueOrderId: string | null;
+  submittedAt: Date | null;
+  failureReason: string | null;
+}
+
+interface InsertedFillRow {
+  id: string;
+  price: string;
+  quantity: string;
+  fee: string;
+}
+
+interface InsertedFill {
+  id: string;
+  price: Decimal;
+  quantity: Decimal;
+  fee: Decimal;
+}
 
 export interface ApplyResult {
   order: Order;
@@ -56,9 +85,8 @@ export class OrderStore {
   }): Promise<Order | null> {
     assertTransition(args.from, args.to);
     return this.deps.prisma.$transaction(async (tx) => {
-      const won = await this.cas(tx, args.orderId, args.from, args.to, args.patch ?? {});
-      if (!won) return null;
-      const order = await tx.order.findUniqueOrThrow({ where: { id: args.orderId } });
+      const [order] = await tx.order.updateManyAndReturn({ where: { id: args.orderId, status: args.from }, data: { ...(args.patch ?? {}), status: args.to, ...(isTerminal(args.to) ? { completedAt: this.now() } : {}) } });
+      if (!order) return null;
       await writeOutbox(tx, this.deps.jobs, [statusEntry(order, args.from, args.to, args.reason ?? order.failureReason)]);
       return order;
     });
@@ -68,101 +96,120 @@ export class OrderStore {
    * Applies what the venue says about an order: stores new fills once, re-derives the aggregates from
    * all stored fills, moves the status through the table, updates the position and writes the outbox.
    * Idempotent: applying the same venue state twice changes nothing the second time.
+   * Hot path (every order): one transaction of about 8 round trips for a filled order.
    */
   async applyVenueOrder(orderId: string, venue: VenueOrder, extra?: { failureReason?: string }): Promise<ApplyResult> {
     return this.deps.prisma.$transaction(async (tx) => {
-      // Serialise writers of this order (venue events racing the placement response).
-      await tx.$queryRaw`SELECT 1 FROM "Order" WHERE id = ${orderId}::uuid FOR UPDATE`;
-      const before = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
+      // Lock and read in one statement: serialises writers of this order (venue events racing the placement response).
+      const rows = await tx.$queryRaw<LockedOrder[]>`
+        SELECT id::text AS id, "userId"::text AS "userId", "listingId", "marketId", exchange, side, action, status::text AS status,
+               quantity::text AS quantity, amount::text AS amount, "filledQuantity"::text AS "filledQuantity",
+               "lateFillQuantity"::text AS "lateFillQuantity", "venueOrderId", "submittedAt", "failureReason"
+        FROM "Order" WHERE id = ${orderId}::uuid FOR UPDATE`;
+      const before = rows[0];
+      if (!before) throw new Error(`order ${orderId} does not exist`);
       const wasTerminal = isTerminal(before.status);
-      const inserted = await this.insertFills(tx, before, venue.fills, wasTerminal);
+      const { inserted, totals } = await this.insertFills(tx, before, venue.fills, wasTerminal);
       const outbox: OutboxEntry[] = [];
       for (const f of inserted) outbox.push(fillEntry(before, f, wasTerminal));
       if (inserted.length > 0) await this.applyToPosition(tx, before, inserted);
 
-      const agg = await this.aggregate(tx, orderId);
-      const patch: Prisma.OrderUncheckedUpdateManyInput = {
-        filledQuantity: agg.quantity.toFixed(),
-        avgFillPrice: agg.avgPrice ? agg.avgPrice.toDecimalPlaces(6).toFixed() : null,
-        fee: agg.fee.toFixed(),
-      };
+      const patch: Prisma.OrderUncheckedUpdateManyInput = {};
+      if (totals) {
+        patch.filledQuantity = totals.quantity.toFixed();
+        patch.avgFillPrice = totals.quantity.gt(0) ? totals.notional.div(totals.quantity).toDecimalPlaces(6).toFixed() : null;
+        patch.fee = totals.fee.toFixed();
+      }
       if (!before.venueOrderId && venue.venueOrderId) patch.venueOrderId = venue.venueOrderId;
       if (!before.submittedAt) patch.submittedAt = this.now();
       // A buy by amount is sized by the venue: record the quantity it settled on.
       if (before.amount && venue.quantity.gt(0) && !dec(before.quantity).eq(venue.quantity)) patch.quantity = venue.quantity.toFixed();
       if (wasTerminal && inserted.length > 0) {
-        const lateQty = inserted.reduce((s, f) => s.add(f.quantity), ZERO);
+        const lateQty = inserted.reduce((sum, f) => sum.add(f.quantity), ZERO);
         patch.lateFillQuantity = dec(before.lateFillQuantity).add(lateQty).toFixed();
       }
 
-      const transitions: { from: OrderStatus; to: OrderStatus }[] = [];
-      let status = before.status as OrderStatus;
+      // The path through the table (at most created → pending → partial), applied as ONE compare-and-set.
+      const filledQty = totals ? totals.quantity : dec(before.filledQuantity);
       const requested = patch.quantity ? dec(patch.quantity as string) : dec(before.quantity);
-      const filled = venue.status === 'filled' || (requested.gt(0) && agg.quantity.gte(requested));
-      // At most two steps (created → pending → partial); each one a compare-and-set.
+      const filled = venue.status === 'filled' || (requested.gt(0) && filledQty.gte(requested));
+      const transitions: { from: OrderStatus; to: OrderStatus }[] = [];
+      let status = before.status;
       for (let step = 0; step < 2; step++) {
-        const next = nextStatusFor({ current: status, filled, anyFill: agg.quantity.gt(0), venueStatus: venue.status });
+        const next = nextStatusFor({ current: status, filled, anyFill: filledQty.gt(0), venueStatus: venue.status });
         if (!next) break;
-        const data: Prisma.OrderUncheckedUpdateManyInput = { ...patch };
-        if (isTerminal(next)) data.completedAt = this.now();
-        if (next === 'failed' || next === 'cancelled') data.failureReason = extra?.failureReason ?? venue.reason ?? before.failureReason;
-        if (!(await this.cas(tx, orderId, status, next, data))) break;
         transitions.push({ from: status, to: next });
         status = next;
       }
-      if (transitions.length === 0) {
-        await tx.order.updateMany({ where: { id: orderId, status }, data: patch });
+      let after: Order | null = null;
+      if (transitions.length > 0) {
+        const data: Prisma.OrderUncheckedUpdateManyInput = { ...patch, status };
+        if (isTerminal(status)) data.completedAt = this.now();
+        if (status === 'failed' || status === 'cancelled') data.failureReason = extra?.failureReason ?? venue.reason ?? before.failureReason;
+        const updated = await tx.order.updateManyAndReturn({ where: { id: orderId, status: before.status }, data });
+        after = updated[0] ?? null;
+        if (!after) transitions.length = 0; // cannot happen under the row lock; never report a move that did not happen
+      } else if (Object.keys(patch).length > 0) {
+        after = (await tx.order.updateManyAndReturn({ where: { id: orderId }, data: patch }))[0] ?? null;
       }
-      const after = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
+      after ??= await tx.order.findUniqueOrThrow({ where: { id: orderId } });
       for (const t of transitions) outbox.push(statusEntry(after, t.from, t.to, after.failureReason));
       await writeOutbox(tx, this.deps.jobs, outbox);
       return { order: after, transitions, newFills: inserted.length, lateFills: wasTerminal ? inserted.length : 0 };
     });
   }
 
-  /** UPDATE ... WHERE id = $1 AND status = $from: true when this writer won. */
-  private async cas(tx: Tx, orderId: string, from: OrderStatus, to: OrderStatus, data: Prisma.OrderUncheckedUpdateManyInput): Promise<boolean> {
-    if (!canTransition(from, to)) return false;
-    const res = await tx.order.updateMany({ where: { id: orderId, status: from }, data: { ...data, status: to } });
-    return res.count === 1;
-  }
-
-  private async insertFills(tx: Tx, order: Order, fills: VenueFill[], late: boolean) {
-    if (fills.length === 0) return [];
-    return tx.fill.createManyAndReturn({
-      data: fills.map((f) => ({
-        orderId: order.id,
-        venue: order.exchange,
-        venueTradeId: f.venueTradeId,
-        price: f.price.toFixed(),
-        quantity: f.quantity.toFixed(),
-        fee: f.fee.toFixed(),
-        late,
-        filledAt: f.filledAt,
-      })),
-      skipDuplicates: true,
-    });
-  }
-
-  private async aggregate(tx: Tx, orderId: string): Promise<{ quantity: Decimal; avgPrice: Decimal | null; fee: Decimal }> {
-    const rows = await tx.$queryRaw<{ q: string; n: string; f: string }[]>`
-      SELECT COALESCE(SUM(quantity), 0)::text AS q, COALESCE(SUM(quantity * price), 0)::text AS n, COALESCE(SUM(fee), 0)::text AS f
-      FROM "Fill" WHERE "orderId" = ${orderId}::uuid`;
+  /**
+   * Inserts the fills not stored yet (unique venue trade id) and returns them with the order's new
+   * totals over ALL its stored fills, in one statement. The totals are null when nothing was inserted
+   * (the stored aggregates are then still right).
+   */
+  private async insertFills(tx: Tx, order: LockedOrder, fills: VenueFill[], late: boolean) {
+    if (fills.length === 0) return { inserted: [] as InsertedFill[], totals: null };
+    const values = Prisma.join(
+      fills.map(
+        (f) =>
+          Prisma.sql`(${f.venueTradeId}, ${f.price.toFixed()}::numeric, ${f.quantity.toFixed()}::numeric, ${f.fee.toFixed()}::numeric, ${f.filledAt.toISOString()}::timestamp)`,
+      ),
+    );
+    const rows = await tx.$queryRaw<{ fills: InsertedFillRow[] | null; q: string; n: string; f: string }[]>`
+      WITH ins AS (
+        INSERT INTO "Fill" (id, "orderId", venue, "venueTradeId", price, quantity, fee, late, "filledAt")
+        SELECT gen_random_uuid(), ${order.id}::uuid, ${order.exchange}, v.tid, v.price, v.qty, v.fee, ${late}, v.at
+        FROM (VALUES ${values}) AS v(tid, price, qty, fee, at)
+        ON CONFLICT (venue, "venueTradeId") DO NOTHING
+        RETURNING id, price, quantity, fee
+      ), old AS (
+        SELECT COALESCE(SUM(quantity), 0) AS q, COALESCE(SUM(quantity * price), 0) AS n, COALESCE(SUM(fee), 0) AS f
+        FROM "Fill" WHERE "orderId" = ${order.id}::uuid
+      )
+      SELECT (SELECT json_agg(json_build_object('id', id, 'price', price::text, 'quantity', quantity::text, 'fee', fee::text)) FROM ins) AS fills,
+             old.q::text AS q, old.n::text AS n, old.f::text AS f
+      FROM old`;
     const r = rows[0]!;
-    const quantity = dec(r.q);
-    return { quantity, avgPrice: quantity.gt(0) ? dec(r.n).div(quantity) : null, fee: dec(r.f) };
+    const inserted: InsertedFill[] = (r.fills ?? []).map((f) => ({ id: f.id, price: dec(f.price), quantity: dec(f.quantity), fee: dec(f.fee) }));
+    if (inserted.length === 0) return { inserted, totals: null };
+    // `old` is the snapshot before this statement's insert: add what was just inserted.
+    let quantity = dec(r.q);
+    let notional = dec(r.n);
+    let fee = dec(r.f);
+    for (const f of inserted) {
+      quantity = quantity.add(f.quantity);
+      notional = notional.add(f.quantity.mul(f.price));
+      fee = fee.add(f.fee);
+    }
+    return { inserted, totals: { quantity, notional, fee } };
   }
 
   /** Keeps the user's position in step with the fills (atomic in SQL, safe under concurrent orders). */
-  private async applyToPosition(tx: Tx, order: Order, fills: { price: unknown; quantity: unknown; fee: unknown }[]): Promise<void> {
+  private async applyToPosition(tx: Tx, order: OrderCore, fills: InsertedFill[]): Promise<void> {
     let qty = ZERO;
     let notional = ZERO;
     let fee = ZERO;
     for (const f of fills) {
-      const q = dec(f.quantity as string);
-      qty = qty.add(q);
-      notional = notional.add(q.mul(dec(f.price as string)));
-      fee = fee.add(dec(f.fee as string));
+      qty = qty.add(f.quantity);
+      notional = notional.add(f.quantity.mul(f.price));
+      fee = fee.add(f.fee);
     }
     if (order.action === 'buy') {
       const cost = notional.add(fee).toFixed();
@@ -190,7 +237,7 @@ export class OrderStore {
   }
 }
 
-function statusEntry(order: Order, from: OrderStatus, to: OrderStatus, reason: string | null): OutboxEntry {
+function statusEntry(order: OrderCore, from: OrderStatus, to: OrderStatus, reason: string | null): OutboxEntry {
   return {
     userId: order.userId,
     orderId: order.id,
@@ -199,7 +246,7 @@ function statusEntry(order: Order, from: OrderStatus, to: OrderStatus, reason: s
   };
 }
 
-function fillEntry(order: Order, fill: { id: string; price: unknown; quantity: unknown; fee: unknown }, late: boolean): OutboxEntry {
+function fillEntry(order: OrderCore, fill: InsertedFill, late: boolean): OutboxEntry {
   return {
     userId: order.userId,
     orderId: order.id,
@@ -208,9 +255,9 @@ function fillEntry(order: Order, fill: { id: string; price: unknown; quantity: u
       kind: 'order_fill',
       orderId: order.id,
       fillId: fill.id,
-      price: dec(fill.price as string).toFixed(),
-      quantity: dec(fill.quantity as string).toFixed(),
-      fee: dec(fill.fee as string).toFixed(),
+      price: fill.price.toFixed(),
+      quantity: fill.quantity.toFixed(),
+      fee: fill.fee.toFixed(),
       late,
     },
   };

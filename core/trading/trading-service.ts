@@ -330,9 +330,21 @@ export class TradingService implements TradingApi {
     return enough;
   }
 
-  private async checkMaxSize(userId: string, notional: Decimal): Promise<void> {
+  /** Per-user order caps, cached briefly: this read is on every order's path. */
+  private readonly caps = new Map<string, { cap: Decimal | null; at: number }>();
+
+  private async userCap(userId: string): Promise<Decimal | null> {
+    const hit = this.caps.get(userId);
+    if (hit && Date.now() - hit.at < 5_000) return hit.cap;
     const user = await this.deps.prisma.user.findUnique({ where: { id: userId }, select: { maxOrderUsd: true } });
-    const cap = user?.maxOrderUsd ? dec(user.maxOrderUsd) : this.deps.settings.maxOrderUsd;
+    const cap = user?.maxOrderUsd ? dec(user.maxOrderUsd) : null;
+    if (this.caps.size > 10_000) this.caps.clear();
+    this.caps.set(userId, { cap, at: Date.now() });
+    return cap;
+  }
+
+  private async checkMaxSize(userId: string, notional: Decimal): Promise<void> {
+    const cap = (await this.userCap(userId)) ?? this.deps.settings.maxOrderUsd;
     if (notional.gt(cap)) {
       throw new TradingError('max_order_size', `This order is worth about ${usd(notional)}, above your per-order limit of ${usd(cap)}.`, { limit: cap.toFixed() });
     }

@@ -52,7 +52,7 @@ export function validateOrderInput(input: PlaceOrderInput): void {
   if (input.type === 'market' && input.timeInForce && input.timeInForce !== 'FAK' && input.timeInForce !== 'FOK') {
     bad('A market order is immediate: timeInForce must be FAK (take what there is) or FOK (all or nothing).', 'timeInForce');
   }
-  if (input.idempotencyKey !== undefined && !/^[\x20-\x7e]{1,128}$/.test(input.idempotencyKey)) {
-    bad('The idempotency key must be 1–128 printable ASCII characters.', 'idempotencyKey');
+  if (input.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,128}$/.test(input.idempotencyKey)) {
+    bad('The idempotency key must be 1–128 printable characters without spaces.', 'idempotencyKey');
   }
 }

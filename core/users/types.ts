@@ -1,5 +1,7 @@
 /** Users, chat identities and API tokens. */
 import type { Decimal } from '../money.ts';
+import type { NotifySettings } from '../notifications/settings.ts';
+import type { LinkResult } from './linking.ts';
 
 export type ChatPlatform = 'telegram' | 'discord' | 'console';
 
@@ -21,5 +23,14 @@ export interface UsersApi {
   get(userId: string): Promise<UserView | null>;
   list(args?: { limit?: number }): Promise<UserView[]>;
   /** Chat identities of a user (where to deliver notifications). */
-  identities(userId: string): Promise<{ platform: ChatPlatform; externalId: string; chatId: string | null }[]>;
+  identities(userId: string): Promise<{ platform: ChatPlatform; externalId: string; chatId: string | null; shareFills?: boolean }[]>;
+  /** A one-time code (8 characters, 10 minutes) that links another chat account to this user (core/users/linking.ts). */
+  createLinkCode(userId: string): Promise<{ code: string; expiresAt: Date }>;
+  /** Moves the chat identity that typed `code` to the code's user; refuses when money would merge. */
+  redeemLinkCode(args: { code: string; platform: ChatPlatform; externalId: string; name?: string; chatId?: string }): Promise<LinkResult>;
+  /** Whether this chat account's fills may be posted in the groups that subscribed to members' fills. */
+  setShareFills(args: { platform: ChatPlatform; externalId: string; share: boolean }): Promise<void>;
+  getNotifySettings(userId: string): Promise<NotifySettings>;
+  /** Changes some settings and returns all of them. */
+  setNotifySettings(userId: string, patch: Partial<NotifySettings>): Promise<NotifySettings>;
 }

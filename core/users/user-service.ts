@@ -3,6 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { User } from '../../generated/prisma/client.ts';
 import type { Db } from '../db/client.ts';
 import { decOrNull } from '../money.ts';
+import { readNotifySettings, type NotifySettings } from '../notifications/settings.ts';
+import { createLinkCode, redeemLinkCode, type LinkResult } from './linking.ts';
 import type { ChatPlatform, UserView, UsersApi } from './types.ts';
 
 export function hashToken(token: string): string {
@@ -73,8 +75,38 @@ export class UserService implements UsersApi {
     return rows.map(view);
   }
 
-  async identities(userId: string): Promise<{ platform: ChatPlatform; externalId: string; chatId: string | null }[]> {
+  async identities(userId: string): Promise<{ platform: ChatPlatform; externalId: string; chatId: string | null; shareFills: boolean }[]> {
     const rows = await this.deps.prisma.chatIdentity.findMany({ where: { userId } });
-    return rows.map((r) => ({ platform: r.platform as ChatPlatform, externalId: r.externalId, chatId: r.chatId }));
+    return rows.map((r) => ({ platform: r.platform as ChatPlatform, externalId: r.externalId, chatId: r.chatId, shareFills: r.shareFills }));
+  }
+
+  createLinkCode(userId: string): Promise<{ code: string; expiresAt: Date }> {
+    return createLinkCode(this.deps.prisma, { userId });
+  }
+
+  redeemLinkCode(args: { code: string; platform: ChatPlatform; externalId: string; name?: string; chatId?: string }): Promise<LinkResult> {
+    return redeemLinkCode(this.deps.prisma, args);
+  }
+
+  async setShareFills(args: { platform: ChatPlatform; externalId: string; share: boolean }): Promise<void> {
+    await this.deps.prisma.chatIdentity.update({
+      where: { platform_externalId: { platform: args.platform, externalId: args.externalId } },
+      data: { shareFills: args.share },
+    });
+  }
+
+  async getNotifySettings(userId: string): Promise<NotifySettings> {
+    const u = await this.deps.prisma.user.findUnique({ where: { id: userId }, select: { notifySettings: true } });
+    return readNotifySettings(u?.notifySettings);
+  }
+
+  async setNotifySettings(userId: string, patch: Partial<NotifySettings>): Promise<NotifySettings> {
+    return this.deps.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${userId}::uuid FOR UPDATE`;
+      const u = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { notifySettings: true } });
+      const next = readNotifySettings({ ...readNotifySettings(u.notifySettings), ...patch });
+      await tx.user.update({ where: { id: userId }, data: { notifySettings: { ...next } } });
+      return next;
+    });
   }
 }

@@ -99,7 +99,7 @@ describe('console e2e (npm run console with piped input)', () => {
 
     expect(reply('buy fed-cut yes abc')).toContain('I couldn\'t read "abc" as an amount. Try: /buy fed-cut yes $25');
     expect(reply('byu fed-cut yes $5')).toContain("I don't know /byu. Did you mean /buy?");
-    expect(reply('positions')).toMatch(/Will the Fed cut rates at the December 2026 FOMC meeting\? - YES on (polymarket|kalshi)\n  [\d.]+ shares · avg/);
+    expect(reply('positions')).toMatch(/Will the Fed cut rates at the December 2026 FOMC meeting\? - YES on (polymarket|kalshi) · #[0-9a-f]{8}\n  [\d.]+ shares · avg/);
     expect(reply('sell fed-cut yes all')).toMatch(/^Sell [\d.]+ YES at market on (polymarket|kalshi)/);
     expect(reply('confirm')).toMatch(/^Order [0-9a-f]{8} is open on kalshi: buy 5\.00 NO @ 1¢\./);
     expect(reply('orders')).toMatch(/Open orders \(1\):\n[0-9a-f]{8}  pending   buy 5\.00 NO @ 1¢ on kalshi/);

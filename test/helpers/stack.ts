@@ -18,7 +18,7 @@ export interface TestStack extends Yesno {
 
 export async function startTestStack(
   env: Record<string, string> = {},
-  opts: { http?: boolean; workers?: boolean; sinks?: NotificationSink[]; db?: TestDatabase } = {},
+  opts: { http?: boolean; workers?: boolean; sinks?: NotificationSink[]; db?: TestDatabase; chatClock?: () => Date } = {},
 ): Promise<TestStack> {
   const db = opts.db ?? (await createTestDatabase());
   const config = loadConfig({
@@ -29,7 +29,7 @@ export async function startTestStack(
     NODE_ENV: 'test',
     ...env,
   });
-  const app = await startYesno(config, { http: opts.http ?? true, workers: opts.workers ?? true, sinks: opts.sinks, log: pino({ level: config.LOG_LEVEL }) });
+  const app = await startYesno(config, { http: opts.http ?? true, workers: opts.workers ?? true, sinks: opts.sinks, chatClock: opts.chatClock, log: pino({ level: config.LOG_LEVEL }) });
   return {
     ...app,
     db,

@@ -32,8 +32,13 @@ class RecordingSink implements NotificationSink {
   readonly delivered = new Map<string, { count: number; at: number }>();
   readonly failFirst = new Map<string, number>();
   readonly alwaysFail = new Set<string>();
+  /** The row as the sink last saw it (e.g. its `silent` flag). */
+  readonly seen = new Map<string, OutboxRow>();
+
+  constructor(readonly name?: string) {}
 
   async deliver(row: OutboxRow): Promise<void> {
+    this.seen.set(row.id, row);
     const n = (this.calls.get(row.id) ?? 0) + 1;
     this.calls.set(row.id, n);
     if (this.alwaysFail.has(row.id)) throw new Error(`sink down (call ${n})`);
@@ -63,6 +68,8 @@ describe('jobs: notification delivery', () => {
   let port: JobPort;
   let userId: string;
   const sink = new RecordingSink();
+  /** A second, named sink: exactly once per sink (deliveredVia). */
+  const second = new RecordingSink('second');
   let seq = 0;
 
   /** Writes an outbox row and (unless jobs = 0) its notify job(s) in one transaction. */
@@ -104,10 +111,11 @@ describe('jobs: notification delivery', () => {
     jobs = await startJobs({
       boss,
       prisma,
-      sinks: [sink],
+      sinks: [sink, second],
       log,
       workers: true,
-      notify: { notifyPollingIntervalSeconds: 0.5, sweep: false },
+      // A small channel budget (2 messages per 3 s) so the budget test is quick; rows of users without chats have none.
+      notify: { notifyPollingIntervalSeconds: 0.5, sweep: false, chatBudget: { channelLimit: 2, windowMs: 3000 } },
     });
     userId = (await prisma.user.create({ data: { name: 'jobs-test' } })).id;
   }, 60_000);
@@ -258,6 +266,68 @@ describe('jobs: notification delivery', () => {
     const [job] = await notifyJobs(deferred.id);
     expect(job?.state).toBe('created');
     expect(job?.startAfter.getTime()).toBeGreaterThan(Date.now() + 30_000);
+  }, 20_000);
+
+  it('exactly once per sink: a retry calls only the sinks that have not delivered (deliveredVia)', async () => {
+    const { id } = await writeRow({ jobs: 0 });
+    second.failFirst.set(id, 1);
+    await port.send({ queue: QUEUES.notify, data: { outboxId: id } });
+    await waitFor('both sinks delivered', () => sink.delivered.get(id) && second.delivered.get(id), 8000);
+    expect(sink.calls.get(id)).toBe(1); // delivered on the first attempt, skipped on the retry
+    expect(second.calls.get(id)).toBe(2);
+    const row = await waitFor('row delivered', async () => {
+      const r = await prisma.notificationOutbox.findUniqueOrThrow({ where: { id } });
+      return r.deliveredAt ? r : undefined;
+    });
+    expect(row.deliveredVia).toEqual(['0', 'second']); // an unnamed sink is recorded by its index
+    expect(row.attempts).toBe(2);
+  }, 20_000);
+
+  it("a channel over its budget: later rows are deferred to the next free slot, never dropped", async () => {
+    const chatId = `budget-${crypto.randomUUID()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await prisma.$transaction(async (tx) => {
+        const row = await tx.notificationOutbox.create({
+          data: { userId, kind: 'channel_alert', dedupeKey: `test:${++seq}`, payload: { kind: 'channel_alert', platform: 'telegram', chatId, text: `alert ${i}` } },
+        });
+        ids.push(row.id);
+        await port.send({ queue: QUEUES.notify, data: { outboxId: row.id }, tx });
+      });
+      await sleep(30);
+    }
+    const t0 = performance.now();
+    await waitFor('first two delivered', () => ids.slice(0, 2).every((id) => sink.delivered.has(id)), 2000);
+    await sleep(500);
+    expect(sink.delivered.has(ids[2]!)).toBe(false);
+    expect(sink.delivered.has(ids[3]!)).toBe(false);
+    const deferred = (await notifyJobs(ids[2]!)).find((j) => (j.data as { slot?: number }).slot !== undefined);
+    expect(deferred?.startAfter.getTime()).toBeGreaterThan(Date.now() + 1000);
+    await waitFor('the deferred two delivered', () => ids.slice(2).every((id) => sink.delivered.has(id)), 8000);
+    const at = ids.map((id) => sink.delivered.get(id)!.at);
+    expect(at[2]! - t0).toBeGreaterThan(2000); // waited for the window to move on
+    for (const id of ids) expect(sink.delivered.get(id)!.count).toBe(1);
+  }, 20_000);
+
+  it("notification settings: fills 'off' are skipped, 'silent' reach the sinks flagged silent, state changes still arrive", async () => {
+    const quiet = await prisma.user.create({ data: { name: 'quiet', notifySettings: { fills: 'off', orders: 'silent' } } });
+    const hushed = await prisma.user.create({ data: { name: 'hushed', notifySettings: { fills: 'silent' } } });
+    const orderId = crypto.randomUUID();
+    const fill = { kind: 'order_fill', orderId, fillId: crypto.randomUUID(), price: '0.42', quantity: '10', fee: '0', late: false };
+    const write = (uid: string, payload: object) =>
+      prisma.$transaction(async (tx) => {
+        const row = await tx.notificationOutbox.create({ data: { userId: uid, kind: (payload as { kind: string }).kind, dedupeKey: `test:${++seq}`, payload } });
+        await port.send({ queue: QUEUES.notify, data: { outboxId: row.id }, tx });
+        return row.id;
+      });
+    const offFill = await write(quiet.id, fill);
+    const quietStatus = await write(quiet.id, { kind: 'order_status', orderId, status: 'filled', previous: 'pending' });
+    const silentFill = await write(hushed.id, { ...fill, fillId: crypto.randomUUID() });
+    await waitFor('status and silent fill delivered', () => sink.delivered.has(quietStatus) && sink.delivered.has(silentFill));
+    expect(sink.seen.get(silentFill)?.silent).toBe(true);
+    expect(sink.seen.get(quietStatus)?.silent).toBe(true); // orders: silent
+    await waitFor('skipped fill marked delivered', async () => (await prisma.notificationOutbox.findUniqueOrThrow({ where: { id: offFill } })).deliveredAt);
+    expect(sink.calls.has(offFill)).toBe(false);
   }, 20_000);
 
   it('queue stats list every queue with counts', async () => {

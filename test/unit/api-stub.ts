@@ -17,6 +17,8 @@ import {
 } from '../../core/trading/types.ts';
 import type { UserView } from '../../core/users/types.ts';
 import { buildHttpServer, type HttpServerDeps } from '../../api/server.ts';
+import { createAutomationStub, type AutomationStub } from './automation-stub.ts';
+import { userFeatureStub } from './users-feature-stub.ts';
 
 export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
 
@@ -72,6 +74,10 @@ export interface StubWorld {
   alice: { user: UserView; token: string };
   bob: { user: UserView; token: string };
   halt: HaltState;
+  /** The automation stub (snipers, TP/SL) behind services.automation. */
+  automation: AutomationStub;
+  /** Alice's one open position (stable id, so TP/SL can address it). */
+  alicePosition: PositionView;
 }
 
 export function makeStub(): StubWorld {
@@ -110,8 +116,28 @@ export function makeStub(): StubWorld {
     return { venue: quotes[0]!.venue, listingId: quotes[0]!.listingId, quotes, chosen: quotes[0]!, reason: 'cheapest', forced: !!input.exchange };
   };
 
+  const alicePosition: PositionView = {
+    id: randomUUID(),
+    marketId: 'fed-cut-dec',
+    marketTitle: 'Will the Fed cut rates in December?',
+    listingId: 'fed-cut-dec:polymarket',
+    exchange: 'polymarket',
+    side: 'yes',
+    quantity: D('10.000000'),
+    avgPrice: D('0.43'),
+    costBasis: D('4.3'),
+    currentPrice: D('0.41'),
+    marketValue: D('4.1'),
+    unrealizedPnl: D('-0.2'),
+    realizedPnl: D('0'),
+    takeProfitPrice: D('0.6'),
+    stopLossPrice: null,
+  };
+  const automation = createAutomationStub({ resolve, positions: (userId) => (userId === alice.user.id ? [alicePosition] : []) });
+
   const services: Services = {
     users: {
+      ...userFeatureStub(),
       async createUser({ name }) {
         calls.push({ method: 'users.createUser', args: { name } });
         const { user, token } = addUser(name);
@@ -213,29 +239,13 @@ export function makeStub(): StubWorld {
         return orders.filter((o) => o.userId === args.userId && (!args.status || args.status.includes(o.status))).slice(0, args.limit ?? 50);
       },
       async listPositions({ userId }) {
-        const p: PositionView = {
-          id: randomUUID(),
-          marketId: 'fed-cut-dec',
-          marketTitle: 'Will the Fed cut rates in December?',
-          listingId: 'fed-cut-dec:polymarket',
-          exchange: 'polymarket',
-          side: 'yes',
-          quantity: D('10.000000'),
-          avgPrice: D('0.43'),
-          costBasis: D('4.3'),
-          currentPrice: D('0.41'),
-          marketValue: D('4.1'),
-          unrealizedPnl: D('-0.2'),
-          realizedPnl: D('0'),
-          takeProfitPrice: D('0.6'),
-          stopLossPrice: null,
-        };
-        return userId === alice.user.id ? [p] : [];
+        return userId === alice.user.id ? [alicePosition] : [];
       },
       async getBalance() {
         return { venues: [{ venue: 'polymarket', available: D('995.62'), mode: 'paper' }, { venue: 'kalshi', available: D('1000'), mode: 'paper' }], total: D('1995.62') };
       },
     },
+    automation,
     admin: {
       async halt({ actor, reason }) {
         Object.assign(halt, { halted: true, reason: reason ?? null, since: new Date('2026-05-06T07:08:09.000Z'), by: actor });
@@ -257,7 +267,7 @@ export function makeStub(): StubWorld {
       },
     },
   };
-  return { services, orders, audits, calls, alice, bob, halt };
+  return { services, orders, audits, calls, alice, bob, halt, automation, alicePosition };
 }
 
 /** Builds the server on a fresh stub. */

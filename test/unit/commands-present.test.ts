@@ -165,16 +165,15 @@ describe('orders', () => {
 
 describe('positions and balance', () => {
   it('per-position PnL at the bid and totals', () => {
-    const text = presentPositions([
-      position({ marketId: 'mkt-fed', side: 'yes', quantity: d('100'), exchange: 'polymarket', avgPrice: d('0.40'), currentPrice: d('0.45') }),
-      position({ marketId: 'mkt-btc', side: 'no', quantity: d('10'), exchange: 'polymarket', avgPrice: d('0.5'), currentPrice: null, realizedPnl: d('-1.5') }),
-    ]);
+    const fed = position({ marketId: 'mkt-fed', side: 'yes', quantity: d('100'), exchange: 'polymarket', avgPrice: d('0.40'), currentPrice: d('0.45'), id: '1a2b3c4d-0000-4000-8000-000000000001' });
+    const btc = position({ marketId: 'mkt-btc', side: 'no', quantity: d('10'), exchange: 'polymarket', avgPrice: d('0.5'), currentPrice: null, realizedPnl: d('-1.5'), id: '9f8e7d6c-0000-4000-8000-000000000002' });
+    const text = presentPositions([fed, btc]);
     expect(text).toBe(
       [
         'Your positions (valued at the best bid):',
-        'Fed cuts rates in December? - YES on polymarket',
+        'Fed cuts rates in December? - YES on polymarket · #1a2b3c4d',
         '  100.00 shares · avg 40¢ · now 45¢ · cost $40.00 · value $45.00 · PnL +$5.00 (+12.5%)',
-        'Bitcoin above $100k on Dec 31? - NO on polymarket',
+        'Bitcoin above $100k on Dec 31? - NO on polymarket · #9f8e7d6c',
         '  10.00 shares · avg 50¢ · now - · cost $5.00 · no bid now · realized -$1.50',
         'Total: cost $45.00 · value $45.00 · unrealized +$5.00 (+11.1%) · realized -$1.50',
       ].join('\n'),

@@ -17,6 +17,8 @@ import {
   type VenueQuote,
 } from '../../core/trading/types.ts';
 import type { UserView } from '../../core/users/types.ts';
+import { createAutomationStub, type AutomationStub } from './automation-stub.ts';
+import { userFeatureStub } from './users-feature-stub.ts';
 
 const d = (s: string) => new Decimal(s);
 
@@ -74,6 +76,8 @@ export interface StubServices extends Services {
   orders: OrderView[];
   positions: PositionView[];
   opts: StubOptions;
+  /** Snipers and TP/SL (positions are this stub's `positions`). */
+  automation: AutomationStub;
 }
 
 function search(term: string): MarketSummary[] {
@@ -140,6 +144,7 @@ export function createStubServices(opts: StubOptions = {}): StubServices {
       resolve,
     },
     users: {
+      ...userFeatureStub(),
       async createUser() {
         throw new Error('not in stub');
       },
@@ -167,6 +172,7 @@ export function createStubServices(opts: StubOptions = {}): StubServices {
       },
     },
     admin: {} as Services['admin'],
+    automation: createAutomationStub({ resolve, positions: () => positions }),
     trading: {
       async quote(input): Promise<RouteDecision> {
         calls.quote.push(input);

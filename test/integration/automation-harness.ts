@@ -1,0 +1,114 @@
+/**
+ * A monitor "process" for the automation tests: its own Prisma client over a shared test database,
+ * the real core (TradingService, paper venues) and the automation monitors listening to a synthetic
+ * feed that tests move by hand (setBook / setMid). Two harnesses on one database (and one feed) are two
+ * independent worker processes receiving the same market data.
+ *
+ * Outbox rows are written as in production; the JobPort only records the delivery jobs it was asked for.
+ */
+import { createPrisma } from '../../core/db/client.ts';
+import { createCore, type Core } from '../../core/create-core.ts';
+import { createAutomationMonitors, type AutomationMonitors } from '../../core/automation/monitors.ts';
+import { createPaperRegistry } from '../../core/exchanges/registry.ts';
+import type { ExchangeAdapter, PlaceOrderRequest, Venue } from '../../core/exchanges/types.ts';
+import { DEMO_CATALOG, demoConditionId, seedCatalog } from '../../core/markets/catalog.ts';
+import { SyntheticMarketFeed } from '../../core/markets/synthetic-feed.ts';
+import { Decimal } from '../../core/money.ts';
+import type { JobPort } from '../../core/notifications/types.ts';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { TestDatabase } from '../helpers/db.ts';
+
+export const d = (s: string) => new Decimal(s);
+export const lv = (price: string, size: string) => ({ price: d(price), size: d(size) });
+
+export interface Harness {
+  prisma: PrismaClient;
+  core: Core;
+  monitors: AutomationMonitors;
+  feed: SyntheticMarketFeed;
+  /** Every request handed to a venue adapter by this process, in order. */
+  placed: PlaceOrderRequest[];
+  /** A slow venue: every placement waits this long first (default 0). */
+  venueDelayMs: number;
+  /** Moves the harness clock (expiry, recovery, stale checks). */
+  advance(ms: number): void;
+  now(): Date;
+  /** Waits until this process has no evaluation or fire running. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function newFeed(): SyntheticMarketFeed {
+  return new SyntheticMarketFeed({ catalog: DEMO_CATALOG, seed: 42, tickMs: 0 });
+}
+
+export async function startHarness(db: TestDatabase, opts: { feed?: SyntheticMarketFeed; staleSeconds?: number; start?: boolean } = {}): Promise<Harness> {
+  const prisma = createPrisma(db.url, { poolMax: 8 });
+  await seedCatalog(prisma, DEMO_CATALOG);
+  let offset = 0;
+  const clock = () => new Date(Date.now() + offset);
+  const feed = opts.feed ?? newFeed();
+  const placed: PlaceOrderRequest[] = [];
+  const harness = { venueDelayMs: 0 } as Harness;
+  const adapters = createPaperRegistry({ prisma, feed, startingBalance: new Decimal(1000) });
+  for (const adapter of adapters.values()) {
+    const place = adapter.placeOrder.bind(adapter);
+    (adapter as ExchangeAdapter).placeOrder = async (req) => {
+      placed.push(req);
+      if (harness.venueDelayMs > 0) await new Promise((r) => setTimeout(r, harness.venueDelayMs));
+      return place(req);
+    };
+  }
+  const jobs: JobPort = { async send() {} };
+  const core = await createCore({
+    prisma,
+    jobs,
+    adapters,
+    settings: { mode: 'paper', maxOrderUsd: new Decimal(10000), defaultSlippage: new Decimal('0.05') },
+    lookupRetries: { attempts: 1, delayMs: 1 },
+  });
+  const monitors = createAutomationMonitors({
+    prisma,
+    jobs,
+    feed,
+    trading: core.trading,
+    store: core.store,
+    adapters,
+    directory: core.directory,
+    isHalted: () => core.admin.isHalted(),
+    automation: core.automation,
+    slippage: new Decimal('0.05'),
+    staleSeconds: opts.staleSeconds ?? 0,
+    exitRetryDelayMs: 0,
+    clock,
+  });
+  if (opts.start ?? true) monitors.start();
+  Object.assign(harness, {
+    prisma,
+    core,
+    monitors,
+    feed,
+    placed,
+    advance: (ms: number) => {
+      offset += ms;
+    },
+    now: clock,
+    settle: () => monitors.idle(),
+    async stop() {
+      await monitors.stop();
+      core.detach();
+      for (const a of adapters.values()) (a as { close?: () => void }).close?.();
+      await prisma.$disconnect();
+    },
+  });
+  return harness;
+}
+
+/** The Polymarket condition id of a demo market (the feed's venueMarketId). */
+export const poly = (marketId: string): [Venue, string] => ['polymarket', demoConditionId(marketId)];
+
+/** Automation notifications of a user, oldest first. */
+export async function automationTexts(prisma: PrismaClient, userId: string): Promise<{ event: string; text: string }[]> {
+  const rows = await prisma.notificationOutbox.findMany({ where: { userId, kind: 'automation' }, orderBy: { createdAt: 'asc' } });
+  return rows.map((r) => r.payload as { event: string; text: string });
+}
