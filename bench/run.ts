@@ -26,6 +26,7 @@
  *   BENCH_DATABASE_URL        use this database as is (it receives bench users, orders and a scratch table)
  *   DATABASE_URL              use a fresh scratch database created on this server (dropped at the end)
  *   BENCH_PGBENCH             path of pgbench (default: PATH, then /usr/lib/postgresql/<v>/bin)
+ *   BENCH_TRIGGERS=1          0: skip the trigger-monitor benchmark (bench/triggers.ts, its own BENCH_TRIGGER_* settings)
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -51,6 +52,7 @@ import {
   type LoopResult,
 } from './db-ceiling.ts';
 import type { PhaseRequest, PhaseResult, WorkerInit } from './load-worker.ts';
+import { formatTriggersReport, runTriggersBench, triggersBenchOptionsFromEnv } from './triggers.ts';
 import { MainThreadProfiler, cpuBetween, sampleCpu, summariseProfile, type CpuUse, type ProfileSummary } from './system.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -553,6 +555,11 @@ async function main(): Promise<void> {
     if (driver) await driver.terminate().catch(() => 0);
     if (app) await app.stop();
     await db.stop();
+  }
+  // Issue 5: the trigger monitors (price update → order at the venue adapter, vs a naive scan), on their own database.
+  if (env.BENCH_TRIGGERS !== '0') {
+    log('trigger monitors (bench/triggers.ts; BENCH_TRIGGERS=0 skips) …');
+    console.log(formatTriggersReport(await runTriggersBench(triggersBenchOptionsFromEnv((line) => log(`  ${line}`), { ownDatabase: true }))));
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * `npm run bench:triggers` (or `npx tsx bench/triggers.ts`): the trigger monitors at scale.
+ * `npm run bench:triggers` (or `npx tsx bench/triggers.ts`; `npm run bench` runs it after its own
+ * phases unless BENCH_TRIGGERS=0): the trigger monitors at scale.
  *
  * 100,000 WATCHING snipers and 100,000 positions with TP/SL armed, across 1,000 markets (bulk SQL
  * with generate_series: seconds), the real core (TradingService, paper venue, pg-boss job port) and
@@ -56,7 +57,7 @@ export interface TriggersBenchOptions {
 }
 
 export interface TriggersReport {
-  setup: { markets: number; snipers: number; positions: number; seedMs: number };
+  setup: { markets: number; snipers: number; positions: number; seedMs: number; cores: number; loadAvgAtStart: number; durable: boolean };
   indexed: {
     fires: number;
     p50Ms: number;
@@ -171,6 +172,7 @@ export async function seedTriggersBench(url: string, o: Pick<TriggersBenchOption
 
 export async function runTriggersBench(o: TriggersBenchOptions): Promise<TriggersReport> {
   const { log } = o;
+  const loadAvgAtStart = os.loadavg()[0]!;
   const targets = o.warmup + o.fires + o.naiveFires;
   if (targets > o.markets) throw new Error(`need at least ${targets} markets for ${targets} fires`);
 
@@ -360,7 +362,7 @@ export async function runTriggersBench(o: TriggersBenchOptions): Promise<Trigger
     const si = sortNum(indexed);
     const sn = sortNum(naive);
     const report: TriggersReport = {
-      setup: { markets: o.markets, snipers: o.snipers, positions: o.positions, seedMs },
+      setup: { markets: o.markets, snipers: o.snipers, positions: o.positions, seedMs, cores: os.availableParallelism(), loadAvgAtStart, durable: !o.pgFast },
       indexed: { fires: si.length, p50Ms: pct(si, 50), p99Ms: pct(si, 99), maxMs: si.at(-1) ?? NaN, meanMs: mean(si), phasesP50: phaseP50 },
       naive: { fires: sn.length, p50Ms: pct(sn, 50), p99Ms: pct(sn, 99), meanMs: mean(sn) },
       quiet: { indexedP50Ms: pct(sortNum(quietIndexed), 50), naiveJsP50Ms: pct(sortNum(quietNaive), 50), naiveSqlP50Ms: pct(sortNum(quietSql), 50) },
@@ -377,6 +379,7 @@ export async function runTriggersBench(o: TriggersBenchOptions): Promise<Trigger
 export function formatTriggersReport(r: TriggersReport): string {
   const lines = [
     `Trigger monitors: ${r.setup.snipers.toLocaleString('en')} WATCHING snipers + ${r.setup.positions.toLocaleString('en')} armed positions across ${r.setup.markets.toLocaleString('en')} markets (seeded in ${(r.setup.seedMs / 1000).toFixed(1)} s)`,
+    `  machine: ${r.setup.cores} cores, load average ${r.setup.loadAvgAtStart.toFixed(2)} at start; Postgres ${r.setup.durable ? 'durable (fsync on)' : 'fsync off'}`,
     `  price update → order handed to the venue adapter, one sniper triggered per update:`,
     `    indexed (product)  n=${r.indexed.fires}  p50 ${ms(r.indexed.p50Ms)} ms  p99 ${ms(r.indexed.p99Ms)} ms  max ${ms(r.indexed.maxMs)} ms  mean ${ms(r.indexed.meanMs)} ms`,
     `      phases (p50): update → claim won ${ms(r.indexed.phasesP50.claimMs)} ms; → TradingService.placeOrder ${ms(r.indexed.phasesP50.toPlaceMs)} ms; → adapter ${ms(r.indexed.phasesP50.placeMs)} ms`,
@@ -400,9 +403,9 @@ function freePort(): Promise<number> {
   });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const log = (line: string) => console.log(`[bench:triggers] ${line}`);
-  runTriggersBench({
+/** The options from the environment (see the header); `npm run bench` uses them too, on its own database. */
+export function triggersBenchOptionsFromEnv(log: (line: string) => void, opts: { ownDatabase?: boolean } = {}): TriggersBenchOptions {
+  return {
     markets: num(env.BENCH_TRIGGER_MARKETS, 1000),
     snipers: num(env.BENCH_TRIGGER_SNIPERS, 100_000),
     positions: num(env.BENCH_TRIGGER_POSITIONS, 100_000),
@@ -410,9 +413,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     naiveFires: num(env.BENCH_TRIGGER_NAIVE_FIRES, 10),
     warmup: 20,
     pgFast: env.BENCH_PG_FAST === '1',
-    databaseUrl: env.BENCH_DATABASE_URL,
+    databaseUrl: opts.ownDatabase ? undefined : env.BENCH_DATABASE_URL,
     log,
-  })
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const log = (line: string) => console.log(`[bench:triggers] ${line}`);
+  runTriggersBench(triggersBenchOptionsFromEnv(log))
     .then(async (report) => {
       console.log(formatTriggersReport(report));
       const file = path.join(os.tmpdir(), `yesno-bench-triggers-${Date.now()}.json`);

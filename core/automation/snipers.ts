@@ -4,13 +4,15 @@
  * - Evaluation (per price update of one listing, called by the price sync): one indexed range query
  *   finds the WATCHING, armed, unpaused snipers of that market whose trigger is at or above the ask
  *   (the listing's own ask for snipers bound to its venue, the best ask across the market's listings
- *   for the others); the same statement re-arms repeat snipers whose ask has left the trigger zone.
- * - Fire: a compare-and-set claim WATCHING → EXECUTING (fireCount + 1), in the same statement as
- *   the candidate query: of several monitors (processes) seeing the same tick, exactly one wins.
- *   The trader gets one message per fire, written with the outcome ("fired … and bought …"); only
- *   a placement slower than 250 ms (or one left to recovery) gets a separate "fired" message first.
- *   Nothing is written before the order goes out. Then a marketable FAK buy of `amount` USD at no worse than trigger × (1 + slippage) (TradingService
+ *   for the others); the same statement re-arms repeat snipers whose ask has left the trigger zone
+ *   (index "marketId", armed: only the few disarmed ones are looked at).
+ * - Fire: the compare-and-set claim WATCHING → EXECUTING (fireCount + 1) is the same statement as the
+ *   candidate query: of several monitors (processes) seeing the same tick, exactly one wins. Then a
+ *   marketable FAK buy of `amount` USD at no worse than trigger × (1 + slippage) (TradingService
  *   rounds a buy's worst price DOWN to the venue's tick), idempotency key `sniper:<id>:<fireCount>`.
+ *   Nothing else is written before the order goes out: the trader gets one message per fire, with
+ *   the outcome ("fired (ask 41¢ ≤ your trigger 42¢): bought …"); only a placement slower than 250 ms
+ *   (or one left to recovery) gets a separate "fired" message first.
  * - Outcome: any fill → FILLED (a repeat sniper goes back to WATCHING with armed = false instead);
  *   nothing bought (rejected, no liquidity within the limit, failed) → FAILED with the reason. A
  *   repeat sniper fails like a one-shot one when an attempt buys nothing: the usual causes (balance,
@@ -82,6 +84,7 @@ export function sniperWorstPrice(trigger: Decimal, slippage: Decimal): Decimal {
 }
 
 const q = (v: Decimal | null) => (v ? v.toFixed() : null);
+const sentence = (t: string) => (/[.!?]$/.test(t.trim()) ? t.trim() : `${t.trim()}.`);
 
 /** A placement slower than this gets its "fired" notice on its own, before the outcome. */
 const NOTICE_DELAY_MS = 250;
@@ -229,7 +232,7 @@ export class SniperMonitorScheduler {
         dedupeKey: `sniper:${s.id}:${s.fireCount}:failed`,
         sniperId: s.id,
         ...(order ? { orderId: order.id } : {}),
-        text: `${head}${untold ? '' : ` (${side} @ ${cents(trigger)})`} failed: ${reason} Nothing was bought.`,
+        text: `${head}${untold ? '' : ` (${side} @ ${cents(trigger)})`} failed: ${sentence(reason)} Nothing was bought.`,
       });
     }
     const now = this.deps.clock();

@@ -193,8 +193,8 @@ export class TpslMonitor {
       if (attempt >= MAX_EXIT_ATTEMPTS) break;
       const left = await this.deps.prisma.position.findUnique({ where: { id: start.id } });
       if (!left || left.exitKind !== kind || left.exitClaimedAt?.getTime() !== claimedAt.getTime()) return 'done';
-      const hit = this.deps.directory.listing(start.listingId);
-      if (dec(left.quantity).lte(0) || (attempt > 0 && hit && dec(left.quantity).lt(hit.listing.minSize))) break;
+      const listed = this.deps.directory.listing(start.listingId);
+      if (dec(left.quantity).lte(0) || (attempt > 0 && listed && dec(left.quantity).lt(listed.listing.minSize))) break;
       if (attempt > 0 && lastProblem && (this.deps.retryDelayMs ?? 500) > 0) {
         await new Promise((r) => setTimeout(r, (this.deps.retryDelayMs ?? 500) * attempt));
       }

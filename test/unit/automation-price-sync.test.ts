@@ -16,6 +16,7 @@ import type { MarketDirectory } from '../../core/markets/directory.ts';
 import { SyntheticMarketFeed } from '../../core/markets/synthetic-feed.ts';
 import type { MarketDataFeed } from '../../core/markets/types.ts';
 import { Decimal } from '../../core/money.ts';
+import { loadConfig, marketStaleSeconds } from '../../core/config.ts';
 
 const d = (s: string) => new Decimal(s);
 const lv = (price: string, size: string) => ({ price: d(price), size: d(size) });
@@ -151,5 +152,16 @@ describe('sniper worst price', () => {
     expect(sniperWorstPrice(d('0.42'), d('0.02')).toFixed()).toBe('0.4284');
     expect(sniperWorstPrice(d('0.42'), d('0')).toFixed()).toBe('0.42');
     expect(sniperWorstPrice(d('0.99'), d('0.05')).toFixed()).toBe('0.999999');
+  });
+});
+
+describe('MARKET_STALE_SECONDS', () => {
+  it('defaults to 30, is off without a synthetic walk unless set, and 0 turns it off', () => {
+    expect(marketStaleSeconds(loadConfig({}))).toBe(30);
+    expect(marketStaleSeconds(loadConfig({ MARKET_TICK_MS: '0' }))).toBe(0);
+    expect(marketStaleSeconds(loadConfig({ MARKET_TICK_MS: '0', MARKET_STALE_SECONDS: '5' }))).toBe(5);
+    expect(marketStaleSeconds(loadConfig({ MARKET_STALE_SECONDS: '0' }))).toBe(0);
+    expect(() => loadConfig({ MARKET_STALE_SECONDS: '-1' })).toThrow(/MARKET_STALE_SECONDS/);
+    expect(loadConfig({}).PRICE_HISTORY_HOURS).toBe(24);
   });
 });
