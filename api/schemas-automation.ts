@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { Decimal } from '../core/money.ts';
 import type { SniperStatus } from '../core/automation/types.ts';
-import { decimalString, oneOf, uuidString, VENUE_NAMES } from './schemas.ts';
+import { decimalString, oneOf, statusListQuery, uuidString, VENUE_NAMES } from './schemas.ts';
 
 export const SNIPER_STATUSES = ['WATCHING', 'EXECUTING', 'FILLED', 'EXPIRED', 'CANCELLED', 'FAILED'] as const satisfies readonly SniperStatus[];
 
@@ -96,27 +96,11 @@ export const sniperBody = z
 export type SniperBody = z.output<typeof sniperBody>;
 
 /** `?status=WATCHING,FILLED` (any case, comma-separated or repeated) as a list of sniper statuses. */
-export const sniperStatusQuery = z
-  .union([z.string(), z.array(z.string())])
-  .optional()
-  .transform((raw, ctx) => {
-    if (raw === undefined) return undefined;
-    const parts = (Array.isArray(raw) ? raw.join(',') : raw)
-      .split(',')
-      .map((s) => s.trim().toUpperCase())
-      .filter(Boolean);
-    if (parts.length === 0) return undefined;
-    const bad = parts.filter((p) => !(SNIPER_STATUSES as readonly string[]).includes(p));
-    if (bad.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `status must be a comma-separated list of ${SNIPER_STATUSES.join(', ')} (unknown: ${bad.map((b) => shown(b.toLowerCase())).join(', ')})`,
-      });
-      return z.NEVER;
-    }
-    return [...new Set(parts)] as SniperStatus[];
-  })
-  .meta({ description: `Comma-separated statuses to include: ${SNIPER_STATUSES.join(', ')} (any case; the parameter may also be repeated). Default: all.` });
+export const sniperStatusQuery = statusListQuery<SniperStatus>(
+  SNIPER_STATUSES,
+  (s) => s.toUpperCase(),
+  `Comma-separated statuses to include: ${SNIPER_STATUSES.join(', ')} (any case; the parameter may also be repeated). Default: all.`,
+);
 
 export const listSnipersQuery = z.strictObject({ status: sniperStatusQuery });
 export const sniperIdParams = z.strictObject({ id: uuidString('sniper id') });

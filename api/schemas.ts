@@ -88,28 +88,40 @@ export function limitQuery(max: number, def: number) {
     .meta({ description: `How many to return, 1–${max} (default ${def}).`, pattern: '^\\d+$' });
 }
 
+/**
+ * `?status=a,b` (comma-separated, or the parameter repeated) as a de-duplicated list of `allowed`
+ * values, compared after `normalise` (orders use lower case, snipers the seed's upper case).
+ */
+export function statusListQuery<T extends string>(allowed: readonly T[], normalise: (s: string) => string, description: string) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return undefined;
+      const parts = (Array.isArray(raw) ? raw.join(',') : raw)
+        .split(',')
+        .map((s) => normalise(s.trim()))
+        .filter(Boolean);
+      if (parts.length === 0) return undefined;
+      const bad = parts.filter((p) => !(allowed as readonly string[]).includes(p));
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `status must be a comma-separated list of ${allowed.join(', ')} (unknown: ${bad.map((x) => shown(x.toLowerCase())).join(', ')})`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(parts)] as T[];
+    })
+    .meta({ description });
+}
+
 /** `?status=filled,cancelled` as a list of order statuses. */
-export const statusQuery = z
-  .union([z.string(), z.array(z.string())])
-  .optional()
-  .transform((raw, ctx) => {
-    if (raw === undefined) return undefined;
-    const parts = (Array.isArray(raw) ? raw.join(',') : raw)
-      .split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter(Boolean);
-    if (parts.length === 0) return undefined;
-    const bad = parts.filter((p) => !(ORDER_STATUSES as readonly string[]).includes(p));
-    if (bad.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `status must be a comma-separated list of ${ORDER_STATUSES.join(', ')} (unknown: ${bad.map(shown).join(', ')})`,
-      });
-      return z.NEVER;
-    }
-    return [...new Set(parts)] as OrderStatus[];
-  })
-  .meta({ description: `Comma-separated statuses to include: ${ORDER_STATUSES.join(', ')} (the parameter may also be repeated).` });
+export const statusQuery = statusListQuery(
+  ORDER_STATUSES,
+  (s) => s.toLowerCase(),
+  `Comma-separated statuses to include: ${ORDER_STATUSES.join(', ')} (the parameter may also be repeated).`,
+);
 
 function text(name: string, max: number) {
   return z
