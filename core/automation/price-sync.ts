@@ -61,6 +61,9 @@ interface Slot {
   again: boolean;
 }
 
+/** Unchanged prices are still re-evaluated this often (triggers armed in other processes). */
+const REEVALUATE_MS = 2_000;
+
 const q = (v: Decimal | null) => (v ? v.toFixed() : null);
 const best = (book: OrderBook | null, side: 'bids' | 'asks') => book?.[side][0]?.price ?? null;
 const minOf = (a: Decimal | null, b: Decimal | null) => (a && b ? (a.lt(b) ? a : b) : (a ?? b));
@@ -71,6 +74,11 @@ export class PriceSync {
   /** The last feed update this process received per listing (sequence, time), and the last one written. */
   private readonly received = new Map<string, { seq: number; at: Date }>();
   private readonly written = new Map<string, number>();
+  /** The prices each listing's triggers were last evaluated at, and the last quote written (with when). */
+  private readonly evaluatedAt = new Map<string, { key: string; at: number }>();
+  private readonly lastWrite = new Map<string, { key: string; at: number }>();
+  /** Listings to evaluate even if their prices did not move (a trigger was just armed or resumed). */
+  private readonly forced = new Set<string>();
   private seq = 0;
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
@@ -110,7 +118,10 @@ export class PriceSync {
 
   /** Evaluates every listing of a market now (e.g. right after a sniper is armed on it). */
   evaluateMarket(marketId: string): void {
-    for (const l of this.deps.directory.get(marketId)?.listings ?? []) this.schedule(l.listingId);
+    for (const l of this.deps.directory.get(marketId)?.listings ?? []) {
+      this.forced.add(l.listingId);
+      this.schedule(l.listingId);
+    }
   }
 
   /** Coalescing: one evaluation per listing at a time, plus at most one more with the latest book. */
@@ -168,21 +179,39 @@ export class PriceSync {
     // Nothing is claimed on a market that is not open, or while trading is halted (AdminService caches
     // the halt for a second, so this is rarely a round trip); triggers wait, they are not lost.
     const live = market.status === 'open' && !(await this.deps.isHalted().catch(() => true));
-    if (live) {
+    // Prices that did not move cannot fire anything that did not fire at them already: skip the
+    // queries unless a trigger was armed or resumed here since (forced), or REEVALUATE_MS passed (a
+    // trigger armed by another process, e.g. an API-only one, is seen within that). Nothing is
+    // remembered while not live, so the first update after a halt lifts evaluates again.
+    const key = [quote.yesBid, quote.yesAsk, quote.noBid, quote.noAsk, bestYes, bestNo].map(q).join('|');
+    const force = this.forced.delete(listingId);
+    const evaluated = this.evaluatedAt.get(listingId);
+    const nowMs = this.deps.clock().getTime();
+    if (live && (force || !evaluated || evaluated.key !== key || nowMs - evaluated.at >= REEVALUATE_MS)) {
       await Promise.all([
         this.deps.snipers.evaluate({ marketId: market.id, venue: listing.venue, asks: { yes: { venue: quote.yesAsk, best: bestYes }, no: { venue: quote.noAsk, best: bestNo } } }),
         this.deps.tpsl.evaluate({ listingId, bids: { yes: quote.yesBid, no: quote.noBid } }),
       ]);
+      this.evaluatedAt.set(listingId, { key, at: nowMs });
+    } else if (!live) {
+      this.evaluatedAt.delete(listingId);
     }
     // The bookkeeping comes after the (latency-critical) claims. A stale listing's triggers are
     // paused, so the pass above skipped them; the flip back to fresh resumes them and evaluates again.
     // Only what the feed delivered refreshes the quote: a re-evaluation of the same data (a sniper
     // just armed, a repeat sniper back on watch) must not make a silent listing look fresh.
     if (!received || this.written.get(listingId) === received.seq) return false;
+    // An unchanged quote is rewritten at most once a second: enough for the freshness guard (its limit
+    // is tens of seconds), and the synthetic or live feed may tick far faster than prices change.
+    const previous = this.lastWrite.get(listingId);
+    const quoteKey = [quote.yesBid, quote.yesAsk, quote.noBid, quote.noAsk].map(q).join('|');
+    if (previous && previous.key === quoteKey && received.at.getTime() - previous.at < 1000) return false;
     this.written.set(listingId, received.seq);
+    this.lastWrite.set(listingId, { key: quoteKey, at: received.at.getTime() });
     const resumed = await this.writeQuote(listingId, quote, received.at);
     if (resumed) {
       await this.resume(hit, resumed);
+      this.forced.add(listingId);
       return true; // evaluate again: the resumed triggers were skipped by this pass
     }
     return false;

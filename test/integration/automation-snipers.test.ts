@@ -383,9 +383,29 @@ describe('two monitor processes on one database', () => {
     expect(repeats).toBeLessThanOrEqual(4);
     expect((await b.core.automation.getSniper({ userId: user.id, sniperId: repeat.id })).fireCount).toBe(repeats);
     expect(a.placed.length + b.placed.length).toBe(20 + repeats);
-    // Both processes evaluated every update and raced for the same claims (which one wins is timing).
-    expect(evaluations.a).toBeGreaterThanOrEqual(14);
-    expect(evaluations.b).toBeGreaterThanOrEqual(14);
+    // Both processes evaluated every price CHANGE and raced for the same claims (which one wins is
+    // timing). A repeated price is not evaluated again (nothing new can fire at it): at least the
+    // five distinct prices after the burst, plus the burst (coalesced to one or more evaluations).
+    expect(evaluations.a).toBeGreaterThanOrEqual(6);
+    expect(evaluations.b).toBeGreaterThanOrEqual(6);
+  });
+
+  it('a sniper armed by another process (no arming hook here) fires on an unchanged price within the re-evaluation interval', async () => {
+    const [venue, vmid] = poly(APPLE);
+    const set = () => a.feed.setBook(venue, vmid, { bids: [lv('0.28', '5000')], asks: [lv('0.30', '5000')] });
+    set();
+    await Promise.all([a.settle(), b.settle()]);
+    const { user } = await a.core.users.createUser({ name: 'elsewhere' });
+    // Written straight to the database, as an API-only process would: neither monitor is told.
+    const sniper = await a.prisma.sniperOrder.create({ data: { userId: user.id, marketId: APPLE, side: 'yes', triggerPrice: '0.35', amount: '5' } });
+    set(); // the same prices again: skipped as unchanged
+    await Promise.all([a.settle(), b.settle()]);
+    expect(await a.prisma.order.count({ where: { sniperId: sniper.id } })).toBe(0);
+    a.advance(2_100);
+    b.advance(2_100);
+    set(); // unchanged, but the re-evaluation interval has passed
+    await Promise.all([a.settle(), b.settle()]);
+    expect(await a.prisma.order.count({ where: { sniperId: sniper.id } })).toBe(1);
   });
 
   it('two processes recovering the same stuck claim place one order', async () => {
