@@ -17,7 +17,7 @@ export interface ChatContext {
   isGroup: boolean;
   /**
    * The person is an admin of this group or channel (the transport asks the platform: Telegram
-   * getChatMember status creator/administrator, Discord Manage Server / Manage Channels). Only
+   * getChatMember status creator/administrator, Discord Administrator or Manage Server). Only
    * admins change a group's /alerts. Ignored in private chats.
    */
   isAdmin?: boolean;

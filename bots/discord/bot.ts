@@ -2,15 +2,15 @@
  * The Discord front end: a discord.js client that turns interactions into calls of the shared
  * command handler and renders its replies.
  *
- * - Slash commands (bots/discord/commands.ts) → handler.execute. Personal data (orders, positions,
- *   balance, confirmations) and errors are ephemeral. When the handler has not answered within
+ * - Slash commands (bots/discord/commands.ts) → handler.execute. Personal commands (orders, positions,
+ *   balance, confirmations, snipers, TP/SL, /link, /pnl, settings) and errors are ephemeral. When the handler has not answered within
  *   `deferAfterMs` (Discord allows 3 s for the first response) the reply is deferred and edited in.
  * - Buttons (customId = the Reply button id) → handler.handleButton; the answer replaces the
  *   message the button was on (interaction.update), so a confirmation becomes its order.
  * - Autocomplete of `market` options → up to 25 markets from MarketsApi.list.
  * - The gateway: discord.js reconnects and resumes on its own; shard events are logged.
  */
-import { ChannelType, Client, Events, GatewayIntentBits, InteractionContextType, MessageFlags, PermissionFlagsBits, RESTEvents } from 'discord.js';
+import { ApplicationCommandOptionType, ChannelType, Client, Events, GatewayIntentBits, InteractionContextType, MessageFlags, PermissionFlagsBits, RESTEvents } from 'discord.js';
 import type { AutocompleteInteraction, BaseInteraction, ButtonInteraction, ChatInputCommandInteraction, CommandInteractionOption } from 'discord.js';
 import type { Services } from '../../core/services.ts';
 import type { CommandHandler } from '../commands/dispatcher.ts';
@@ -64,17 +64,19 @@ function raceTimer<T>(p: Promise<T>, ms: number): Promise<Raced<T>> {
   return Promise.race([p.then((value): Raced<T> => ({ done: true, value })), t]).finally(() => clearTimeout(timer));
 }
 
-/** Flat option values of a chat input command (no subcommands in our table). */
+/** Flat option values of a chat input command; a subcommand's name is `subcommand`, its options are flattened in. */
 export function optionValues(data: readonly CommandInteractionOption[]): OptionValues {
   const map = new Map<string, string | number | boolean>();
+  let subcommand: string | undefined;
   const walk = (opts: readonly CommandInteractionOption[]) => {
     for (const o of opts) {
+      if (o.type === ApplicationCommandOptionType.Subcommand) subcommand = o.name;
       if (o.options) walk(o.options);
       else if (o.value !== undefined && o.value !== null) map.set(o.name, o.value);
     }
   };
   walk(data);
-  return { get: (name) => map.get(name) };
+  return { get: (name) => map.get(name), ...(subcommand ? { subcommand } : {}) };
 }
 
 /** Who typed and where: Discord user id, the channel, whether it is a server or group chat. */
@@ -88,7 +90,8 @@ export function chatContextOf(i: BaseInteraction): ChatContext {
     userName: (u.globalName ?? u.username ?? u.id).slice(0, 256) || u.id,
     chatId: i.channelId ?? `dm-${u.id}`,
     isGroup: !dm,
-    isAdmin: Boolean(perms?.any([PermissionFlagsBits.ManageGuild, PermissionFlagsBits.ManageChannels])),
+    // A server admin: the member's permissions in the channel include Administrator or Manage Server.
+    isAdmin: Boolean(perms?.any([PermissionFlagsBits.Administrator, PermissionFlagsBits.ManageGuild])),
   };
 }
 
@@ -118,7 +121,10 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
       await sendCommandReplies(i, [errorReply(`${built.problem}${hint}`)], null);
       return;
     }
-    const run = safely(handler.execute(chatContextOf(i), built.value), `/${def.name}`);
+    // Personal commands (trades, snipers, link codes, settings, the PnL card) answer only the person who asked.
+    const run = safely(handler.execute(chatContextOf(i), built.value), `/${def.name}`).then((replies) =>
+      def.personal ? replies.map((r) => ({ ...r, ephemeral: true })) : replies,
+    );
     const first = await raceTimer(run, deferAfterMs);
     if (first.done) {
       await sendCommandReplies(i, first.value, null);

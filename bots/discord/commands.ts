@@ -3,12 +3,14 @@
  * options Discord sends into the shared `Command` of bots/commands (validation and wording stay
  * there: the value readers and the grammar), and the table is what `npm run discord:register` PUTs.
  *
- * Adding a command (/snipe, /tp, /alerts, ...): append a `SlashCommandDef` to DISCORD_COMMANDS (or
- * pass extra definitions to createDiscordBot / registerCommands); `toCommand` builds the Command.
- * Money options are strings read with the shared Decimal readers, never Discord NUMBER options.
+ * Adding a command: append a `SlashCommandDef` to DISCORD_COMMANDS (or pass extra definitions to
+ * createDiscordBot / registerCommands); `toCommand` builds the Command. Money options are strings
+ * read with the shared Decimal readers, never Discord NUMBER options. Commands whose grammar has
+ * many forms (/snipe, /tp, /alerts, ...) write the typed line from their options and run it through
+ * the shared grammar (`viaGrammar`), so the wording and the validation stay in bots/commands.
  */
 import { ApplicationCommandOptionType, ApplicationCommandType, ApplicationIntegrationType, InteractionContextType } from 'discord.js';
-import type { APIApplicationCommandOption, APIApplicationCommandOptionChoice, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type { APIApplicationCommandBasicOption, APIApplicationCommandOption, APIApplicationCommandOptionChoice, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { COMMANDS, type Command } from '../commands/commands.ts';
 import { parseCommand } from '../commands/grammar.ts';
 import { readMarketRef, readOutcome, readPrice, readSize, readVenue, type Read } from '../commands/values.ts';
@@ -25,11 +27,15 @@ export type OptionDef =
       maxLength?: number;
     }
   | { type: 'integer'; name: string; description: string; required?: boolean; min?: number; max?: number }
-  | { type: 'boolean'; name: string; description: string; required?: boolean };
+  | { type: 'boolean'; name: string; description: string; required?: boolean }
+  /** A subcommand (/alerts add …): its own options; a command has either subcommands or plain options. */
+  | { type: 'subcommand'; name: string; description: string; required?: undefined; options?: readonly OptionDef[] };
 
-/** The option values of one invocation, by option name. */
+/** The option values of one invocation, by option name (a subcommand's options are flattened in). */
 export interface OptionValues {
   get(name: string): string | number | boolean | undefined;
+  /** The subcommand chosen (/alerts add → "add"), if the command has subcommands. */
+  subcommand?: string;
 }
 
 /** One slash command. */
@@ -50,6 +56,11 @@ export interface SlashCommandDef {
 const SIDE_CHOICES = [
   { name: 'yes', value: 'yes' },
   { name: 'no', value: 'no' },
+] as const;
+
+const ON_OFF = [
+  { name: 'on', value: 'on' },
+  { name: 'off', value: 'off' },
 ] as const;
 
 const VENUE_CHOICES = [
@@ -77,6 +88,28 @@ function text(o: OptionValues, name: string): string | undefined {
   if (v === undefined || v === null) return undefined;
   const s = String(v).trim();
   return s === '' ? undefined : s;
+}
+
+/** An option's text as grammar words: quote characters removed (they would regroup the line). */
+function words(o: OptionValues, name: string): string | undefined {
+  const v = text(o, name)?.replace(/["“”„«»]/g, ' ').replace(/\s+/g, ' ').trim();
+  return v || undefined;
+}
+
+/**
+ * The market option as one quoted grammar token, so its words are never read as keywords ("yes",
+ * "above", "on"). `positionIds`: a "#1a2b3c4d" position id (/tp, /sl) stays a bare word.
+ */
+function marketToken(o: OptionValues, positionIds = false): string {
+  const m = words(o, 'market');
+  if (!m) return '';
+  if (positionIds && /^#[0-9a-f][0-9a-f-]{5,35}$/i.test(m)) return m;
+  return `"${m}"`;
+}
+
+/** Builds a typed line from parts (empty parts dropped) and runs it through the shared grammar. */
+function line(...parts: (string | undefined | false)[]): Read<Command> {
+  return viaGrammar(parts.filter((p): p is string => Boolean(p)).join(' '));
 }
 
 /** Runs the shared grammar on a typed line (for commands whose options are one or two words). */
@@ -214,14 +247,246 @@ export const DISCORD_COMMANDS: SlashCommandDef[] = [
     example: '/balance',
     toCommand: () => ok({ name: 'balance' }),
   },
+  {
+    name: 'snipe',
+    description: 'Buy automatically when the ask drops to your trigger price (you confirm first)',
+    options: [
+      {
+        type: 'subcommand',
+        name: 'create',
+        description: 'Arm a sniper: buy $amount when the ask is at or below the trigger',
+        options: [
+          market(),
+          side,
+          { type: 'string', name: 'amount', description: 'Dollars to spend when it fires, e.g. 25', required: true, maxLength: 24 },
+          { type: 'string', name: 'price', description: 'Trigger price, e.g. 42c or 0.42', required: true, maxLength: 16 },
+          { type: 'string', name: 'slippage', description: 'Worst price above the trigger, in percent (default 2, at most 50)', maxLength: 12 },
+          { type: 'string', name: 'expires', description: 'Stop watching after 30m, 2h, 3d, or at a UTC date like 2026-12-01', maxLength: 32 },
+          { type: 'boolean', name: 'repeat', description: 'Re-arm after each fill' },
+          venue,
+        ],
+      },
+      {
+        type: 'subcommand',
+        name: 'cancel',
+        description: 'Stop a sniper that is still watching',
+        options: [{ type: 'string', name: 'id', description: 'Sniper id or its first 6+ characters (from /snipers)', required: true, maxLength: 40 }],
+      },
+    ],
+    personal: true,
+    example: '/snipe create market:fed-cut side:yes amount:25 price:42c',
+    toCommand: (o) => {
+      if (o.subcommand === 'cancel') return line('/snipe cancel', words(o, 'id'));
+      const amount = words(o, 'amount');
+      const trigger = words(o, 'price');
+      const slippage = words(o, 'slippage');
+      const expires = words(o, 'expires');
+      return line(
+        '/snipe',
+        marketToken(o),
+        words(o, 'side'),
+        amount && (amount.startsWith('$') || amount.startsWith('-$') ? amount : `$${amount}`),
+        trigger && `@${trigger.replace(/^@\s*/, '')}`,
+        slippage && `slippage ${/^-?\d+(\.\d+)?$/.test(slippage) ? `${slippage}%` : slippage}`,
+        expires && `expires ${expires}`,
+        o.get('repeat') === true && 'repeat',
+        words(o, 'venue') && `on ${words(o, 'venue')}`,
+      );
+    },
+  },
+  {
+    name: 'snipers',
+    description: 'Your snipers: the watching ones, all of them, or one in detail',
+    options: [
+      {
+        type: 'string',
+        name: 'scope',
+        description: 'watching (default) or all',
+        choices: [
+          { name: 'watching', value: 'active' },
+          { name: 'all', value: 'all' },
+        ],
+      },
+      { type: 'string', name: 'id', description: 'One sniper in detail: its id or first 6+ characters', maxLength: 40 },
+    ],
+    personal: true,
+    example: '/snipers scope:all',
+    toCommand: (o) => line('/snipers', words(o, 'id') ?? words(o, 'scope')),
+  },
+  {
+    name: 'unsnipe',
+    description: 'Stop a sniper that is still watching',
+    options: [{ type: 'string', name: 'id', description: 'Sniper id or its first 6+ characters (from /snipers)', required: true, maxLength: 40 }],
+    personal: true,
+    example: '/unsnipe id:1a2b3c4d',
+    toCommand: (o) => line('/unsnipe', words(o, 'id')),
+  },
+  ...(['tp', 'sl'] as const).map(
+    (name): SlashCommandDef => ({
+      name,
+      description:
+        name === 'tp'
+          ? 'Take-profit: sell a position when the bid rises to a price (or off)'
+          : 'Stop-loss: sell a position when the bid falls to a price (or off)',
+      options: [
+        market('Market you hold, or a position id from /positions like #1a2b3c4d'),
+        side,
+        {
+          type: 'string',
+          name: 'price',
+          description: name === 'tp' ? 'Sell when the bid is at or above this, e.g. 60c; or off to remove' : 'Sell when the bid is at or below this, e.g. 30c; or off to remove',
+          required: true,
+          maxLength: 16,
+        },
+        { ...venue, description: 'When you hold that side on both venues' } as OptionDef,
+      ],
+      personal: true,
+      example: `/${name} market:fed-cut side:yes price:${name === 'tp' ? '60c' : '30c'}`,
+      toCommand: (o) => line(`/${name}`, marketToken(o, true), words(o, 'side'), words(o, 'price'), words(o, 'venue') && `on ${words(o, 'venue')}`),
+    }),
+  ),
+  {
+    name: 'alerts',
+    description: "Price alerts for this channel (in a server, admins set them)",
+    options: [
+      { type: 'subcommand', name: 'list', description: "This channel's alerts" },
+      {
+        type: 'subcommand',
+        name: 'add',
+        description: 'Alert when the YES price crosses a level, or moves within an hour',
+        options: [
+          market(),
+          {
+            type: 'string',
+            name: 'when',
+            description: 'above or below a price, or a move of some points within an hour',
+            required: true,
+            choices: [
+              { name: 'above', value: 'above' },
+              { name: 'below', value: 'below' },
+              { name: 'move', value: 'move' },
+            ],
+          },
+          { type: 'string', name: 'value', description: 'A price for above/below (60c or 0.60), points for move (5%)', required: true, maxLength: 16 },
+        ],
+      },
+      {
+        type: 'subcommand',
+        name: 'remove',
+        description: 'Remove an alert',
+        options: [{ type: 'string', name: 'id', description: 'Alert id (from /alerts list)', required: true, maxLength: 40 }],
+      },
+      {
+        type: 'subcommand',
+        name: 'fills',
+        description: 'Post fills of members who opted in (/sharefills)',
+        options: [{ type: 'string', name: 'state', description: 'on or off', required: true, choices: ON_OFF }],
+      },
+    ],
+    example: '/alerts add market:fed-cut when:above value:60c',
+    toCommand: (o) => {
+      switch (o.subcommand) {
+        case 'add':
+          return line('/alerts add', marketToken(o), words(o, 'when'), words(o, 'value'));
+        case 'remove':
+          return line('/alerts remove', words(o, 'id'));
+        case 'fills':
+          return line('/alerts fills', words(o, 'state'));
+        default:
+          return line('/alerts list');
+      }
+    },
+  },
+  {
+    name: 'sharefills',
+    description: 'Let servers that ask for it show your fills (or see the setting)',
+    options: [{ type: 'string', name: 'state', description: 'on or off (omit to see the setting)', choices: ON_OFF }],
+    personal: true,
+    example: '/sharefills state:on',
+    toCommand: (o) => line('/sharefills', words(o, 'state')),
+  },
+  {
+    name: 'chart',
+    description: "A picture of a market's YES price over the last hours",
+    options: [market(), { type: 'integer', name: 'hours', description: 'How many hours back (1 to 168, default 24)', min: 1, max: 168 }],
+    example: '/chart market:fed-cut hours:6',
+    toCommand: (o) => {
+      const hours = o.get('hours');
+      return line('/chart', marketToken(o), hours !== undefined && `${String(hours).trim()}h`);
+    },
+  },
+  {
+    name: 'pnl',
+    description: 'A picture of your PnL: positions, unrealized and realized',
+    personal: true,
+    example: '/pnl',
+    toCommand: () => line('/pnl'),
+  },
+  {
+    name: 'link',
+    description: 'Use the same yesno account from Telegram and Discord (codes only in private)',
+    options: [{ type: 'string', name: 'code', description: 'The code /link showed in your other chat app (omit to get one)', maxLength: 32 }],
+    personal: true,
+    example: '/link code:K7M2QX9P',
+    toCommand: (o) => line('/link', words(o, 'code')),
+  },
+  {
+    name: 'notify',
+    description: 'How fills and order updates reach you: on, silent or off',
+    options: [
+      {
+        type: 'string',
+        name: 'topic',
+        description: 'fills or orders (omit to see the settings)',
+        choices: [
+          { name: 'fills', value: 'fills' },
+          { name: 'orders', value: 'orders' },
+        ],
+      },
+      {
+        type: 'string',
+        name: 'level',
+        description: 'on, silent, or off (off: fills only)',
+        choices: [
+          { name: 'on', value: 'on' },
+          { name: 'silent', value: 'silent' },
+          { name: 'off', value: 'off' },
+        ],
+      },
+    ],
+    personal: true,
+    example: '/notify topic:fills level:silent',
+    toCommand: (o) => line('/notify', words(o, 'topic'), words(o, 'level')),
+  },
 ];
 
-/** The options that suggest markets while typing (autocomplete). */
+/** The options that suggest markets while typing (autocomplete), also inside subcommands. */
 export function isMarketOption(def: SlashCommandDef | undefined, optionName: string): boolean {
-  return Boolean(def?.options?.some((o) => o.name === optionName && o.type === 'string' && o.autocomplete === 'market'));
+  const has = (opts: readonly OptionDef[] | undefined): boolean =>
+    Boolean(opts?.some((o) => (o.type === 'subcommand' ? has(o.options) : o.name === optionName && o.type === 'string' && o.autocomplete === 'market')));
+  return has(def?.options);
+}
+
+/** Discord requires required options before optional ones, and subcommands not mixed with options. */
+function checkOptions(command: string, options: readonly OptionDef[]): void {
+  const subs = options.filter((o) => o.type === 'subcommand');
+  if (subs.length > 0 && subs.length < options.length) throw new Error(`Discord command /${command}: subcommands can't be mixed with other options`);
+  for (const sub of subs) checkOptions(`${command} ${sub.name}`, sub.options ?? []);
+  const firstOptional = options.findIndex((o) => !o.required);
+  if (subs.length === 0 && firstOptional >= 0 && options.slice(firstOptional).some((o) => o.required)) {
+    throw new Error(`Discord command /${command}: required options must come before optional ones`);
+  }
 }
 
 function optionJson(o: OptionDef): APIApplicationCommandOption {
+  if (o.type === 'subcommand') {
+    return {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: o.name,
+      description: o.description.slice(0, 100),
+      options: (o.options ?? []).map((x) => optionJson(x) as APIApplicationCommandBasicOption),
+    };
+  }
   const base = { name: o.name, description: o.description, required: o.required ?? false };
   switch (o.type) {
     case 'string': {
@@ -244,11 +509,7 @@ export function commandsJson(defs: readonly SlashCommandDef[] = DISCORD_COMMANDS
     if (names.has(d.name)) throw new Error(`Discord command /${d.name} is defined twice`);
     names.add(d.name);
     const options = d.options ?? [];
-    // Discord requires required options before optional ones.
-    const firstOptional = options.findIndex((o) => !o.required);
-    if (firstOptional >= 0 && options.slice(firstOptional).some((o) => o.required)) {
-      throw new Error(`Discord command /${d.name}: required options must come before optional ones`);
-    }
+    checkOptions(d.name, options);
     return {
       type: ApplicationCommandType.ChatInput,
       name: d.name,

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../core/money.ts';
 import { demoConditionId } from '../../core/markets/catalog.ts';
-import { startFakeDiscord, type FakeDiscord, type FakeInteraction, type FakeMessage, type Who } from '../fakes/discord-server.ts';
+import { startFakeDiscord, type FakeDiscord, type FakeInteraction, type FakeMessage, type SlashOption, type Who } from '../fakes/discord-server.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -28,6 +28,13 @@ const EPHEMERAL = 64;
 const ann: Who = { user: { id: '111000000000000001', username: 'ann', globalName: 'Ann' } }; // in DMs with the bot
 const bob: Who = { user: { id: '111000000000000002', username: 'bob' }, guildId: GUILD, channelId: '333000000000000001' }; // in a server
 const carl: Who = { user: { id: '111000000000000003', username: 'carl' } };
+const dana: Who = { user: { id: '111000000000000004', username: 'dana' }, guildId: GUILD, channelId: '333000000000000002' }; // in a server, no special permissions
+const eve: Who = { user: { id: '111000000000000005', username: 'eve' }, guildId: GUILD, channelId: '333000000000000002', permissions: '8' }; // ADMINISTRATOR
+const fay: Who = { user: { id: '111000000000000006', username: 'fay' }, guildId: GUILD, channelId: '333000000000000002', permissions: '32' }; // MANAGE_GUILD
+const ADMIN_CHANNEL = '333000000000000002';
+const FED = 'fed-cut-dec-2026';
+/** The kinds of ChannelSubscription rows that are alerts (group members are noted as rows of another kind). */
+const ALERT_KINDS = ['price_above', 'price_below', 'big_move', 'member_fills'];
 
 let fake: FakeDiscord;
 /** The register script's runs, started in beforeAll so they overlap the stack's start. */
@@ -40,7 +47,14 @@ const plain = (s: string) => s.replace(/\\([^\w\s])/g, '$1');
 const isEphemeral = (m: FakeMessage) => (m.flags & EPHEMERAL) !== 0;
 const buttonsOf = (m: FakeMessage): { custom_id: string; label: string }[] => m.components.flatMap((r: any) => r.components);
 
-async function ask(name: string, options: Record<string, string>, who: Who): Promise<{ ix: FakeInteraction; msg: FakeMessage; text: string }> {
+type Options = Record<string, string | SlashOption>;
+
+/** A subcommand option (/alerts add …) with string options, or typed ones given as { type, value }. */
+const sub = (name: string, options: Record<string, string | { type: number; value: unknown }> = {}): Options => ({
+  [name]: { type: 1, options: Object.entries(options).map(([n, v]) => (typeof v === 'string' ? { name: n, type: 3, value: v } : { name: n, ...v })) },
+});
+
+async function ask(name: string, options: Options, who: Who): Promise<{ ix: FakeInteraction; msg: FakeMessage; text: string }> {
   const ix = fake.slash(name, options, who);
   const msg = await fake.answer(ix);
   return { ix, msg, text: plain(msg.content) };
@@ -310,7 +324,9 @@ describe('Discord bot e2e (real discord.js against a fake Discord)', () => {
   it('npm run discord:register PUTs the command set (globally, or to DISCORD_GUILD_ID)', async () => {
     const [global, guild, noApp] = await registerRuns;
     expect(global.code, global.err).toBe(0);
-    expect(global.out).toMatch(/^Registered 10 Discord commands globally: \/help \/markets \/price \/buy \/sell \/orders \/order \/cancel \/positions \/balance/);
+    expect(global.out).toMatch(
+      /^Registered 21 Discord commands globally: \/help \/markets \/price \/buy \/sell \/orders \/order \/cancel \/positions \/balance \/snipe \/snipers \/unsnipe \/tp \/sl \/alerts \/sharefills \/chart \/pnl \/link \/notify\n$/,
+    );
     expect(guild.code, guild.err).toBe(0);
     expect(guild.out).toContain(`in guild ${GUILD}`);
     expect(noApp.code).toBe(2);
@@ -332,6 +348,193 @@ describe('Discord bot e2e (real discord.js against a fake Discord)', () => {
     expect(buy.options[5].choices.map((c: any) => c.value)).toEqual(['polymarket', 'kalshi']);
     expect(buy.contexts).toEqual([0, 1]);
     expect(cmds.find((c) => c.name === 'price').options[0].autocomplete).toBe(true);
+
+    const alerts = cmds.find((c) => c.name === 'alerts');
+    expect(alerts.options.map((o: any) => [o.name, o.type])).toEqual([
+      ['list', 1],
+      ['add', 1],
+      ['remove', 1],
+      ['fills', 1],
+    ]);
+    const add = alerts.options.find((o: any) => o.name === 'add');
+    expect(add.options.map((o: any) => [o.name, o.type, o.required])).toEqual([
+      ['market', 3, true],
+      ['when', 3, true],
+      ['value', 3, true],
+    ]);
+    expect(add.options[0].autocomplete).toBe(true);
+    expect(add.options[1].choices.map((c: any) => c.value)).toEqual(['above', 'below', 'move']);
+    const snipe = cmds.find((c) => c.name === 'snipe');
+    expect(snipe.options.map((o: any) => [o.name, o.type])).toEqual([
+      ['create', 1],
+      ['cancel', 1],
+    ]);
+    expect(snipe.options[0].options.map((o: any) => [o.name, o.type, o.required])).toEqual([
+      ['market', 3, true],
+      ['side', 3, true],
+      ['amount', 3, true],
+      ['price', 3, true],
+      ['slippage', 3, false],
+      ['expires', 3, false],
+      ['repeat', 5, false],
+      ['venue', 3, false],
+    ]);
+    const tp = cmds.find((c) => c.name === 'tp');
+    expect(tp.options.map((o: any) => o.name)).toEqual(['market', 'side', 'price', 'venue']);
+    expect(tp.options[1].choices.map((c: any) => c.value)).toEqual(['yes', 'no']);
+    const chart = cmds.find((c) => c.name === 'chart');
+    expect(chart.options[1]).toMatchObject({ name: 'hours', type: 4, min_value: 1, max_value: 168 });
+  });
+
+  it('/snipe create → ephemeral plan with Confirm/Cancel → Confirm arms one WATCHING sniper; /snipers lists it; /snipe cancel stops it', async () => {
+    const quote = await ask('snipe', sub('create', { market: APPLE, side: 'yes', amount: '5', price: '2c', expires: '2h' }), dana);
+    expect(isEphemeral(quote.msg)).toBe(true);
+    expect(buttonsOf(quote.msg).map((b) => b.label)).toEqual(['Confirm', 'Cancel']);
+    const userId = await userIdOf(dana);
+    expect(await stack.db.prisma.sniperOrder.count({ where: { userId } })).toBe(0); // nothing armed before Confirm
+
+    const armed = await press(quote.msg, 'Confirm', dana);
+    expect(armed.ix.callback?.type).toBe(7); // the plan becomes the sniper, in place
+    expect(armed.msg.components).toEqual([]);
+    const snipers = await stack.db.prisma.sniperOrder.findMany({ where: { userId } });
+    expect(snipers).toHaveLength(1);
+    const s = snipers[0]!;
+    expect(s.status).toBe('WATCHING');
+    expect(s.triggerPrice.toString()).toBe('0.02');
+    expect(s.amount.toString()).toBe('5');
+    expect(s.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 3_500_000);
+    const short = s.id.replace(/-/g, '').slice(0, 8);
+    expect(armed.text).toContain(short);
+
+    const list = await ask('snipers', {}, dana);
+    expect(isEphemeral(list.msg)).toBe(true);
+    expect(list.text).toContain(short);
+
+    const cancelled = await ask('snipe', sub('cancel', { id: short }), dana);
+    expect(isEphemeral(cancelled.msg)).toBe(true);
+    expect(cancelled.text).toMatch(new RegExp(`^Sniper ${short} cancelled`));
+    expect((await stack.db.prisma.sniperOrder.findUniqueOrThrow({ where: { id: s.id } })).status).toBe('CANCELLED');
+    expect(await ordersOf(dana)).toHaveLength(0);
+  });
+
+  it('/tp and /sl set levels on a held position (ephemeral); off removes one', async () => {
+    const quote = await ask('buy', { market: APPLE, side: 'yes', amount: '10' }, dana);
+    await press(quote.msg, 'Confirm', dana);
+    const userId = await userIdOf(dana);
+    const position = await stack.db.prisma.position.findFirstOrThrow({ where: { userId, side: 'yes', quantity: { gt: 0 } } });
+
+    const tp = await ask('tp', { market: APPLE, side: 'yes', price: '95c' }, dana);
+    expect(isEphemeral(tp.msg)).toBe(true);
+    expect(tp.text).toMatch(/^Take-profit set at 95¢ on your [\d.]+ YES shares of .* on polymarket/);
+    const sl = await ask('sl', { market: `#${position.id.slice(0, 8)}`, side: 'yes', price: '0.05' }, dana);
+    expect(isEphemeral(sl.msg)).toBe(true);
+    expect(sl.text).toMatch(/^Stop-loss set at 5¢/);
+    let row = await stack.db.prisma.position.findUniqueOrThrow({ where: { id: position.id } });
+    expect([row.takeProfitPrice?.toString(), row.stopLossPrice?.toString()]).toEqual(['0.95', '0.05']);
+
+    const off = await ask('tp', { market: APPLE, side: 'yes', price: 'off' }, dana);
+    expect(off.text).toMatch(/^Take-profit removed/);
+    row = await stack.db.prisma.position.findUniqueOrThrow({ where: { id: position.id } });
+    expect([row.takeProfitPrice, row.stopLossPrice?.toString()]).toEqual([null, '0.05']);
+  });
+
+  it('/alerts in a server: a member without Administrator / Manage Server is refused; an admin adds, lists and removes', async () => {
+    const where = { platform: 'discord', chatId: ADMIN_CHANNEL, kind: { in: ALERT_KINDS } };
+    const refused = await ask('alerts', sub('add', { market: FED, when: 'above', value: '70c' }), dana);
+    expect(isEphemeral(refused.msg)).toBe(true);
+    expect(refused.text).toMatch(/^Only this group's admins can change its alerts/);
+    expect(await stack.db.prisma.channelSubscription.count({ where })).toBe(0);
+
+    const added = await ask('alerts', sub('add', { market: FED, when: 'above', value: '70c' }), eve);
+    expect(isEphemeral(added.msg)).toBe(false); // the channel's alerts are public
+    expect(added.text).toMatch(/^Alert [0-9a-f]+ added: this chat hears when .* YES goes above 70¢/);
+    const moved = await ask('alerts', sub('add', { market: FED, when: 'move', value: '5%' }), fay); // Manage Server
+    expect(moved.text).toMatch(/^Alert [0-9a-f]+ added: .* moves 5(\.0)? points or more within an hour/);
+    const rows = await stack.db.prisma.channelSubscription.findMany({ where, orderBy: { createdAt: 'asc' } });
+    expect(rows.map((r) => [r.kind, r.level?.toString() ?? r.threshold?.toString()])).toEqual([
+      ['price_above', '0.7'],
+      ['big_move', '0.05'],
+    ]);
+
+    const list = await ask('alerts', sub('list'), dana); // anyone may look
+    expect(isEphemeral(list.msg)).toBe(false);
+    expect(list.text).toMatch(/70¢/);
+
+    const id = /^Alert ([0-9a-f]+) added/.exec(moved.text)![1]!;
+    const removed = await ask('alerts', sub('remove', { id }), eve);
+    expect(removed.text).toMatch(new RegExp(`^Removed alert ${id}`));
+    expect(await stack.db.prisma.channelSubscription.count({ where })).toBe(1);
+  });
+
+  it('/chart answers with a PNG attachment in the channel; /pnl with a personal one', async () => {
+    const chart = await ask('chart', { market: FED, hours: { type: 4, value: 6 } }, dana);
+    expect(isEphemeral(chart.msg)).toBe(false);
+    expect(chart.msg.attachments).toHaveLength(1);
+    expect(chart.msg.attachments[0]!.filename).toBe('chart.png');
+    expect(chart.msg.attachments[0]!.size).toBeGreaterThan(1000);
+    expect(chart.text).toMatch(/fed-cut-dec-2026/);
+
+    const pnl = await ask('pnl', {}, dana);
+    expect(isEphemeral(pnl.msg)).toBe(true);
+    expect(pnl.msg.attachments.map((a) => a.filename)).toEqual(['chart.png']);
+  });
+
+  it('/link: a code only in private (refused in a server), /sharefills and /notify answer privately', async () => {
+    const inServer = await ask('link', {}, dana);
+    expect(isEphemeral(inServer.msg)).toBe(true);
+    expect(inServer.text).toMatch(/private chat/);
+    expect(inServer.text).not.toMatch(/\b[A-Z0-9]{8}\b/);
+    const inDm = await ask('link', {}, ann);
+    expect(isEphemeral(inDm.msg)).toBe(true);
+    expect(inDm.text).toMatch(/\b[A-Z0-9]{8}\b/);
+
+    const share = await ask('sharefills', { state: 'on' }, dana);
+    expect(isEphemeral(share.msg)).toBe(true);
+    expect(share.text).toMatch(/^Your fills will be posted in groups where you use yesno/);
+    const notify = await ask('notify', { topic: 'fills', level: 'silent' }, dana);
+    expect(isEphemeral(notify.msg)).toBe(true);
+    expect(notify.text).not.toMatch(/Something went wrong|Try:/);
+  });
+
+  it('bad input to each new command: a specific, ephemeral error, nothing changed', async () => {
+    const userId = await userIdOf(dana);
+    const snapshot = async () => ({
+      snipers: await stack.db.prisma.sniperOrder.count({ where: { userId } }),
+      watching: await stack.db.prisma.sniperOrder.count({ where: { status: 'WATCHING' } }),
+      orders: (await ordersOf(dana)).length,
+      alerts: await stack.db.prisma.channelSubscription.count({ where: { kind: { in: ALERT_KINDS } } }),
+      positions: (await stack.db.prisma.position.findMany({ where: { userId }, orderBy: { id: 'asc' } })).map((p) => [p.id, p.takeProfitPrice?.toString(), p.stopLossPrice?.toString()]),
+      links: await stack.db.prisma.linkCode.count(),
+    });
+    const before = await snapshot();
+    const cases: [string, Options, Who, RegExp][] = [
+      ['snipe', sub('create', { market: APPLE, side: 'yes', amount: '5', price: '1.5' }), dana, /^"@1\.5" is not a price between 0 and 1\. .*Try: \/snipe/],
+      ['snipe', sub('create', { market: APPLE, side: 'yes', amount: 'abc', price: '2c' }), dana, /"\$abc"/],
+      ['snipe', sub('create', { market: APPLE, side: 'yes', amount: '5', price: '2c', expires: 'tomorrow' }), dana, /"tomorrow"/],
+      ['snipe', sub('create', { market: APPLE, side: 'yes', amount: '5', price: '2c', slippage: '80' }), dana, /^Slippage can be at most 50%/],
+      ['snipe', sub('cancel', { id: 'zz' }), dana, /^"zz" is not a sniper id/],
+      ['snipers', { id: 'zz' }, dana, /^I don't know "zz" here/],
+      ['unsnipe', { id: 'abc' }, dana, /not a sniper id|at least 6 characters/],
+      ['tp', { market: APPLE, side: 'yes', price: '2.5' }, dana, /^"2\.5" is not a price between 0 and 1/],
+      ['tp', { market: APPLE, side: 'no', price: '60c' }, dana, /^You hold no NO shares of/],
+      ['sl', { market: APPLE, side: 'yes', price: 'abc' }, dana, /^I didn't understand "abc"/],
+      ['alerts', sub('add', { market: FED, when: 'above', value: 'abc' }), eve, /^I couldn't read "abc" as a price/],
+      ['alerts', sub('add', { market: FED, when: 'move', value: '500%' }), eve, /^Give the move in percent/],
+      ['alerts', sub('remove', { id: 'zz' }), eve, /^"zz" is not an alert id/],
+      ['alerts', sub('fills', { state: 'maybe' }), eve, /^Say on or off after "fills"/],
+      ['sharefills', { state: 'maybe' }, dana, /^Say on or off/],
+      ['chart', { market: FED, hours: { type: 4, value: 500 } }, dana, /^The window is 1 to 168 hours/],
+      ['chart', { market: 'no such market anywhere' }, dana, /market/i],
+      ['link', { code: 'nope' }, ann, /^A link code is 8 letters and digits/],
+      ['notify', { topic: 'orders', level: 'off' }, dana, /^Say on or silent after "orders"/],
+    ];
+    for (const [name, options, who, expected] of cases) {
+      const { msg, text } = await ask(name, options, who);
+      expect(text, `${name} ${JSON.stringify(options)}`).toMatch(expected);
+      expect(isEphemeral(msg), `${name} ${JSON.stringify(options)} is ephemeral`).toBe(true);
+      expect(text).not.toContain('Something went wrong');
+    }
+    expect(await snapshot()).toEqual(before);
   });
 
   it('no client errors, no 5xx, no unknown routes', () => {

@@ -37,6 +37,9 @@ export interface Who {
   permissions?: string;
 }
 
+/** A slash command option as Discord sends it (without its name): a value, or a subcommand with its options. */
+export type SlashOption = { type: number; value: unknown } | { type: 1 | 2; options: { name: string; type: number; value?: unknown; options?: unknown[] }[] };
+
 export interface RecordedCall {
   method: string;
   /** Decoded path after /api/v10, e.g. /webhooks/1/tok/messages/@original. */
@@ -200,8 +203,11 @@ export class FakeDiscord {
     });
   }
 
-  /** Dispatches a slash command; option values are strings unless given as { type, value }. */
-  slash(name: string, options: Record<string, string | { type: number; value: unknown }>, who: Who): FakeInteraction {
+  /**
+   * Dispatches a slash command; option values are strings unless given as { type, value }, and a
+   * subcommand is { type: 1, options: [{ name, type, value }, …] }.
+   */
+  slash(name: string, options: Record<string, string | SlashOption>, who: Who): FakeInteraction {
     const data = {
       id: this.commandId(name),
       name,
