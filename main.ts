@@ -91,9 +91,10 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
     const workers = opts.workers ?? config.RUN_WORKERS;
     const boss = createBoss({ connectionString: db.url, log, supervise: workers });
     await startBoss(boss);
+    const jobPort = createJobPort(boss);
     const core = await createCore({
       prisma,
-      jobs: createJobPort(boss),
+      jobs: jobPort,
       adapters,
       settings: { mode: 'paper', maxOrderUsd: config.MAX_ORDER_USD, defaultSlippage: config.DEFAULT_SLIPPAGE },
       log,
@@ -119,7 +120,7 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
     });
     const chatSinks = [...(discord ? [discord.sink] : []), ...(telegram ? [telegram.sink] : [])];
     // Members' fills in group channels: a sink that turns a sharing member's filled order into channel alerts.
-    const channelFills = new ChannelFillsSink({ prisma, jobs: createJobPort(boss), describe: (id) => core.directory.get(id) });
+    const channelFills = new ChannelFillsSink({ prisma, jobs: jobPort, describe: (id) => core.directory.get(id) });
     const jobs = await startJobs({ boss, prisma, sinks: [...(opts.sinks ?? []), ...chatSinks, channelFills], log, workers });
     stops.push(() => jobs.stop());
     let monitors: AutomationMonitors | null = null;
@@ -128,7 +129,7 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
       await startOrderSyncWorker({ boss, log, reconcile: () => core.trading.reconcileOpenOrders({ olderThanMs: 10_000 }) });
       monitors = createAutomationMonitors({
         prisma,
-        jobs: createJobPort(boss),
+        jobs: jobPort,
         feed,
         trading: core.trading,
         store: core.store,
@@ -142,7 +143,7 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
       });
       const running = await startMonitors({ boss, monitors, log, historyHours: config.PRICE_HISTORY_HOURS, sweepMs: opts.automationSweepMs });
       stops.push(() => running.stop());
-      alerts = await startAlerts({ prisma, jobs: createJobPort(boss), feed, directory: core.directory, alerts: core.alerts, log });
+      alerts = await startAlerts({ prisma, jobs: jobPort, feed, directory: core.directory, alerts: core.alerts, log });
       stops.push(() => alerts!.stop());
       const synced = await core.trading.reconcileOpenOrders();
       if (synced) log.info({ synced }, 'order sync at start: applied venue state to open orders');
