@@ -27,6 +27,7 @@
  *   DATABASE_URL              use a fresh scratch database created on this server (dropped at the end)
  *   BENCH_PGBENCH             path of pgbench (default: PATH, then /usr/lib/postgresql/<v>/bin)
  *   BENCH_TRIGGERS=1          0: skip the trigger-monitor benchmark (bench/triggers.ts, its own BENCH_TRIGGER_* settings)
+ *   BENCH_NOTIFY=1            0: skip the notification benchmark (bench/notify.ts: fill notification latency and alert fan-out over Telegram, its own BENCH_NOTIFY_* settings)
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -53,6 +54,7 @@ import {
 } from './db-ceiling.ts';
 import type { PhaseRequest, PhaseResult, WorkerInit } from './load-worker.ts';
 import { formatTriggersReport, runTriggersBench, triggersBenchOptionsFromEnv } from './triggers.ts';
+import { formatNotifyReport, notifyBenchOptionsFromEnv, runNotifyBench } from './notify.ts';
 import { MainThreadProfiler, cpuBetween, sampleCpu, summariseProfile, type CpuUse, type ProfileSummary } from './system.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -560,6 +562,11 @@ async function main(): Promise<void> {
   if (env.BENCH_TRIGGERS !== '0') {
     log('trigger monitors (bench/triggers.ts; BENCH_TRIGGERS=0 skips) …');
     console.log(formatTriggersReport(await runTriggersBench(triggersBenchOptionsFromEnv((line) => log(`  ${line}`), { ownDatabase: true }))));
+  }
+  // Issue 4: fill notification latency and alert fan-out through the real Telegram bot against the fake Bot API, on their own database.
+  if (env.BENCH_NOTIFY !== '0') {
+    log('notifications (bench/notify.ts; BENCH_NOTIFY=0 skips) …');
+    console.log(formatNotifyReport(await runNotifyBench(notifyBenchOptionsFromEnv((line) => log(`  ${line}`)))));
   }
 }
 

@@ -2,7 +2,7 @@
  * Flood control for the Telegram Bot API, as a grammY API transformer: outgoing messages are
  * queued, never dropped, and released within Telegram's limits:
  *
- * - about 30 messages per second to all chats together (a sliding 1 s window);
+ * - about 30 messages per second to all chats together (a sliding 1 s window; we pace at 28 so network jitter never bunches more than 30 into one of Telegram's seconds);
  * - about 1 message per second to one chat, with a short burst allowed (a token bucket);
  * - at most 20 messages per minute to one group, supergroup or channel (a sliding 60 s window).
  *
@@ -14,7 +14,7 @@
 import type { Transformer } from 'grammy';
 
 export interface ThrottleOptions {
-  /** Messages per second to all chats together. Default 30. */
+  /** Messages per second to all chats together. Default 28 (Telegram allows about 30). */
   globalPerSecond?: number;
   /** Sustained messages per second to one chat. Default 1. */
   chatPerSecond?: number;
@@ -146,7 +146,7 @@ export function createThrottle(opts: ThrottleOptions = {}): Throttle {
   const chatBurst = opts.chatBurst ?? 3;
   const groupPerMinute = opts.groupPerMinute ?? 20;
   const warnAt = opts.warnQueueLength ?? 50;
-  const global = new SlidingWindow(opts.globalPerSecond ?? 30, 1000);
+  const global = new SlidingWindow(opts.globalPerSecond ?? 28, 1000);
   const chats = new Map<string, ChatState>();
   let waiting = 0;
   let idleWaiters: (() => void)[] = [];
