@@ -74,16 +74,16 @@ describe('telegram throttle', () => {
     expect(calls[20]!.at - t0).toBeGreaterThanOrEqual(60_000);
   });
 
-  it('all chats together: at most 30 per second', async () => {
+  it('all chats together: at most 28 per second by default (margin under Telegram\'s 30)', async () => {
     const { call, calls } = harness();
     const t0 = Date.now();
     const done = Promise.all(Array.from({ length: 45 }, (_, i) => call('sendMessage', { chat_id: 1000 + i })));
     await vi.advanceTimersByTimeAsync(999);
-    expect(calls).toHaveLength(30);
+    expect(calls).toHaveLength(28);
     await vi.advanceTimersByTimeAsync(1);
     await done;
     expect(calls).toHaveLength(45);
-    expect(Math.min(...calls.slice(30).map((c) => c.at - t0))).toBeGreaterThanOrEqual(1000);
+    expect(Math.min(...calls.slice(28).map((c) => c.at - t0))).toBeGreaterThanOrEqual(1000);
   });
 
   it('chat-less and read-only calls pass straight through a busy chat', async () => {
