@@ -203,35 +203,47 @@ export class TradingService implements TradingApi {
    * placement never got an answer) and applies what it says. Run at start and on a schedule, so a
    * crash between the venue's fill and our write loses nothing. Returns how many orders changed.
    */
-  async reconcileOpenOrders(args: { olderThanMs?: number; limit?: number } = {}): Promise<number> {
+  async reconcileOpenOrders(args: { olderThanMs?: number; pageSize?: number } = {}): Promise<number> {
     const cutoff = new Date(Date.now() - (args.olderThanMs ?? 0));
-    const open = await this.deps.prisma.order.findMany({
-      where: { status: { in: ['created', 'pending', 'partial'] }, updatedAt: { lte: cutoff } },
-      orderBy: { updatedAt: 'asc' },
-      take: args.limit ?? 500,
-    });
+    const pageSize = args.pageSize ?? 500;
+    // Every open order, page by page (by id): an order the venue has nothing new about is not
+    // rewritten, so a "least recently updated first" window would keep returning the same ones.
     let changed = 0;
-    for (const order of open) {
-      const hit = this.deps.directory.listing(order.listingId);
-      const adapter = this.deps.adapters.get(order.exchange as ListingRef['venue']);
-      if (!hit || !adapter) continue;
-      const account = { userId: order.userId };
-      try {
-        const venueOrder = order.venueOrderId
-          ? await adapter.getOrder({ account, venueOrderId: order.venueOrderId })
-          : await adapter.getOrderByClientId({ account, clientOrderId: order.clientOrderId, listing: hit.listing });
-        if (venueOrder) {
-          const res = await this.deps.store.applyVenueOrder(order.id, venueOrder);
-          if (res.transitions.length || res.newFills) changed++;
-        } else if (order.status === 'created' && Date.now() - order.createdAt.getTime() > 60_000) {
-          const reason = `${order.exchange} never received the order; nothing was placed.`;
-          if (await this.deps.store.transition({ orderId: order.id, from: 'created', to: 'failed', patch: { failureReason: reason }, reason })) changed++;
-        }
-      } catch (err) {
-        this.deps.log?.warn({ err, orderId: order.id }, 'order sync: venue lookup failed; will retry');
-      }
+    for (let cursor: string | undefined; ; ) {
+      const page = await this.deps.prisma.order.findMany({
+        where: { status: { in: ['created', 'pending', 'partial'] }, updatedAt: { lte: cutoff }, ...(cursor ? { id: { gt: cursor } } : {}) },
+        orderBy: { id: 'asc' },
+        take: pageSize,
+      });
+      for (const order of page) if (await this.syncOne(order)) changed++;
+      if (page.length < pageSize) break;
+      cursor = page[page.length - 1]!.id;
     }
     return changed;
+  }
+
+  /** Asks the venue about one open order and applies the answer; true when something changed. */
+  private async syncOne(order: Order): Promise<boolean> {
+    const hit = this.deps.directory.listing(order.listingId);
+    const adapter = this.deps.adapters.get(order.exchange as ListingRef['venue']);
+    if (!hit || !adapter) return false;
+    const account = { userId: order.userId };
+    try {
+      const venueOrder = order.venueOrderId
+        ? await adapter.getOrder({ account, venueOrderId: order.venueOrderId })
+        : await adapter.getOrderByClientId({ account, clientOrderId: order.clientOrderId, listing: hit.listing });
+      if (venueOrder) {
+        const res = await this.deps.store.applyVenueOrder(order.id, venueOrder);
+        return res.transitions.length > 0 || res.newFills > 0;
+      }
+      if (order.status === 'created' && Date.now() - order.createdAt.getTime() > 60_000) {
+        const reason = `${order.exchange} never received the order; nothing was placed.`;
+        return (await this.deps.store.transition({ orderId: order.id, from: 'created', to: 'failed', patch: { failureReason: reason }, reason })) !== null;
+      }
+    } catch (err) {
+      this.deps.log?.warn({ err, orderId: order.id }, 'order sync: venue lookup failed; will retry');
+    }
+    return false;
   }
 
   async cancelOrder(args: { userId: string; orderId: string }): Promise<OrderView> {

@@ -153,6 +153,41 @@ describe('idempotency and order-size limits (whole stack, no HTTP)', () => {
   });
 });
 
+describe('order sync', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({}, { http: false, workers: false });
+    stack.feed.setBook('polymarket', demoConditionId(NVDA), { bids: [lv('0.38', '1000')], asks: [lv('0.60', '5000')] });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('finds what the venue did while no event reached us, across several pages, and rewrites nothing unchanged', async () => {
+    const { core } = stack;
+    const { user } = await core.users.createUser({ name: 'sync' });
+    const orders = [];
+    for (let i = 0; i < 5; i++) {
+      orders.push(await core.trading.placeOrder({ userId: user.id, marketId: NVDA, side: 'yes', action: 'buy', type: 'limit', quantity: d('10'), price: d('0.30') }));
+    }
+    expect(orders.every((o) => o.status === 'pending')).toBe(true);
+    // An untouched resting order, then two pages of orders the venue cancelled behind our back.
+    const keep = await core.trading.placeOrder({ userId: user.id, marketId: NVDA, side: 'yes', action: 'buy', type: 'limit', quantity: d('10'), price: d('0.31') });
+    core.detach();
+    const venue = paperOf(core, 'polymarket');
+    for (const o of orders) await venue.cancelOrder({ account: { userId: user.id }, venueOrderId: o.venueOrderId! });
+    const keptBefore = await stack.db.prisma.order.findUniqueOrThrow({ where: { id: keep.id } });
+
+    expect(await core.trading.reconcileOpenOrders({ pageSize: 2 })).toBe(5);
+    for (const o of orders) expect((await core.trading.getOrder({ userId: user.id, orderId: o.id })).status).toBe('cancelled');
+    const keptAfter = await stack.db.prisma.order.findUniqueOrThrow({ where: { id: keep.id } });
+    expect(keptAfter.status).toBe('pending');
+    expect(keptAfter.updatedAt.getTime()).toBe(keptBefore.updatedAt.getTime());
+    expect(await core.trading.reconcileOpenOrders({ pageSize: 2 })).toBe(0);
+  });
+});
+
 describe('restart keeps everything', () => {
   let db: TestDatabase;
   let first: TestStack | null = null;
