@@ -12,7 +12,7 @@
  */
 import type { CreateSniperInput, SniperView } from '../../core/automation/types.ts';
 import type { Outcome, Venue } from '../../core/exchanges/types.ts';
-import { Decimal, ONE, cents, fmt, usd } from '../../core/money.ts';
+import { Decimal, ONE, cents, fmt, roundToStep, usd } from '../../core/money.ts';
 import { TradingError, type MarketSummary, type OrderView, type PositionView } from '../../core/trading/types.ts';
 import type { AutomationCommand, ExpirySpec, SnipeCommand, SnipersCommand, TpslCommand, TpslTarget, UnsnipeCommand } from './automation-specs.ts';
 import { confirmButtonId, type Confirmation } from './confirm.ts';
@@ -467,9 +467,16 @@ export function worstPrice(trigger: Decimal, slippage: Decimal): Decimal {
   return trigger.mul(ONE.add(slippage));
 }
 
-function worstText(trigger: Decimal, slippage: Decimal): string {
+function worstText(trigger: Decimal, slippage: Decimal, ticks: Decimal[] = []): string {
   const w = worstPrice(trigger, slippage);
-  return w.gte(1) ? 'just under $1 (capped)' : cents(w);
+  if (w.gte(1)) return 'just under $1 (capped)';
+  // The order's limit is rounded DOWN to the venue's tick; when every watched venue has the same tick, show the result.
+  const tick = ticks[0];
+  if (tick && ticks.every((t) => t.eq(tick))) {
+    const rounded = roundToStep(w, tick, 'down');
+    if (!rounded.eq(w)) return `${cents(rounded)} [${cents(w)} rounded down to the ${cents(tick)} tick]`;
+  }
+  return cents(w);
 }
 
 function askOf(v: MarketSummary['venues'][number], side: Outcome): Decimal | null {
@@ -482,10 +489,11 @@ export function presentSniperPlan(args: { input: CreateSniperInput; market: Mark
   const { input, market, now } = args;
   const slip = input.slippage ?? DEFAULT_SLIPPAGE;
   const side = upper(input.side);
+  const ticks = market.venues.filter((v) => !input.exchange || v.venue === input.exchange).map((v) => v.tickSize);
   const lines = [
     `${args.ttlSec !== undefined ? 'Arm this sniper? ' : ''}Buy ${usd(input.amount)} of ${side} when the ${side} ask is ${cents(input.triggerPrice)} or lower`,
     `  ${market.title}`,
-    `  trigger ${cents(input.triggerPrice)} · worst price ${worstText(input.triggerPrice, slip)} (${pctText(slip)} slippage${input.slippage ? '' : ', the default'}, rounded to the venue's tick)`,
+    `  trigger ${cents(input.triggerPrice)} · worst price ${worstText(input.triggerPrice, slip, ticks)} (${pctText(slip)} slippage${input.slippage ? '' : ', the default'})`,
     `  amount ${usd(input.amount)}, spent only when it fires · ${input.exchange ? `on ${input.exchange} only` : 'on whichever venue has the lowest ask'}`,
     `  ${input.expiresAt ? `expires ${utcText(input.expiresAt)} (in ${durationText(input.expiresAt.getTime() - now.getTime())})` : 'no expiry: it watches until it fires or you /unsnipe it'}`,
     `  ${input.repeat ? 'repeats: after each fill it re-arms once the ask has risen back above the trigger' : 'fires once'}`,

@@ -266,7 +266,7 @@ describe('the chat commands on the real core', () => {
     const before = await sniperRows();
     const q = await say(handler, `/snipe ${APPLE} yes $10 @30c slippage 3% for 2h`);
     expect(q.kind).toBe('confirm');
-    expect(q.text).toContain("trigger 30¢ · worst price 30.9¢ (3% slippage, rounded to the venue's tick)");
+    expect(q.text).toContain("trigger 30¢ · worst price 30¢ [30.9¢ rounded down to the 1¢ tick] (3% slippage)");
     expect(await sniperRows()).toBe(before);
     const armed = await say(handler, 'y');
     expect(armed.text).toMatch(/^Sniper ([0-9a-f]{8}) armed: buy \$10\.00 of YES when the ask is ≤ 30¢ \(worst 30\.9¢\)\./);

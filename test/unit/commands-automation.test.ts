@@ -302,7 +302,7 @@ describe('/snipe: summary, confirmation, creation', () => {
     const r = await t.one('/snipe fed-cut yes $25 @42c slippage 3% for 2h repeat');
     expect(r.kind).toBe('confirm');
     expect(r.text).toMatch(/^Arm this sniper\? Buy \$25\.00 of YES when the YES ask is 42¢ or lower\n  Fed cuts rates in December\?\n/);
-    expect(r.text).toContain('trigger 42¢ · worst price 43.26¢ (3% slippage, rounded to the venue\'s tick)');
+    expect(r.text).toContain('trigger 42¢ · worst price 43¢ [43.26¢ rounded down to the 1¢ tick] (3% slippage)');
     expect(r.text).toContain('amount $25.00, spent only when it fires · on whichever venue has the lowest ask');
     expect(r.text).toMatch(/expires \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \(in 2h\)/);
     expect(r.text).toContain('repeats: after each fill it re-arms once the ask has risen back above the trigger');
@@ -325,7 +325,7 @@ describe('/snipe: summary, confirmation, creation', () => {
   it('defaults: 2% slippage, no expiry, fires once, any venue; "on kalshi" restricts; the ask already at the trigger is pointed out', async () => {
     const t = setup();
     const r = await t.one('/snipe fed-cut no $10 @0.60 on kalshi');
-    expect(r.text).toContain('worst price 61.2¢ (2% slippage, the default');
+    expect(r.text).toContain('worst price 61¢ [61.2¢ rounded down to the 1¢ tick] (2% slippage, the default');
     expect(r.text).toContain('no expiry: it watches until it fires or you /unsnipe it');
     expect(r.text).toContain('fires once');
     expect(r.text).toContain('on kalshi only');
