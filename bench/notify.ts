@@ -30,14 +30,13 @@
  * Target (issue 4): p99 under 1 s for fill notifications.
  */
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig } from '../core/config.ts';
-import { startEmbeddedPostgres } from '../core/db/embedded.ts';
+import { freePort, startEmbeddedPostgres } from '../core/db/embedded.ts';
 import { Decimal } from '../core/money.ts';
 import { startYesno, type Yesno } from '../main.ts';
 import { FakeTelegramServer, privateChat, type FakeUser, type RecordedCall } from '../test/fakes/telegram-server.ts';
@@ -130,18 +129,6 @@ function maxInWindow(sorted: number[], ms: number): number {
 
 const isMessageCall = (c: RecordedCall) => c.ok && (c.method === 'sendMessage' || c.method === 'editMessageText');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const shortId = (id: string) => id.replace(/-/g, '').slice(0, 8);
 

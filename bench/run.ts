@@ -31,7 +31,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance as nodePerformance } from 'node:perf_hooks';
@@ -40,7 +39,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { diff, installPgInstrumentation, resetMaxima, snapshot, wrapSpan, type Snapshot, type StatTable } from './instrument.ts';
 import { loadConfig } from '../core/config.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../core/db/embedded.ts';
+import { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../core/db/embedded.ts';
 import { startYesno, type Yesno } from '../main.ts';
 import {
   createScratchTable,
@@ -88,18 +87,6 @@ if (INSTRUMENT) installPgInstrumentation();
 
 function log(line: string): void {
   process.stdout.write(`[bench] ${line}\n`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 interface LatencySummary {

@@ -23,7 +23,6 @@
  * Targets (issue 5): p99 under 20 ms, and at least 100× faster than the scan.
  */
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,7 +30,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { createAutomationMonitors, type AutomationMonitors } from '../core/automation/monitors.ts';
 import { createPrisma } from '../core/db/client.ts';
-import { startEmbeddedPostgres } from '../core/db/embedded.ts';
+import { freePort, startEmbeddedPostgres } from '../core/db/embedded.ts';
 import { createCore } from '../core/create-core.ts';
 import { createPaperRegistry } from '../core/exchanges/registry.ts';
 import type { ExchangeAdapter, Outcome, PlaceOrderRequest } from '../core/exchanges/types.ts';
@@ -389,18 +388,6 @@ export function formatTriggersReport(r: TriggersReport): string {
     `  targets: p99 < ${r.targets.p99UnderMs} ms and ≥ ${r.targets.ratioAtLeast}× the scan → ${r.targets.met ? 'MET' : 'NOT MET'}`,
   ];
   return lines.join('\n');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** The options from the environment (see the header); `npm run bench` uses them too, on its own database. */

@@ -11,6 +11,7 @@
  *   (once) a `postgres` system user, which owns `dataDir` and runs the server. `dataDir`'s parent
  *   directories must be traversable by that user (a 0700 mkdtemp directory is not).
  */
+import net from 'node:net';
 import fs from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -240,4 +241,17 @@ function readProc(file: string): string {
   } catch {
     return '';
   }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -8,13 +8,12 @@
  * run's test databases and stops the server.
  */
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../../core/db/embedded.ts';
+import { freePort, startEmbeddedPostgres } from '../../core/db/embedded.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
 
 declare module 'vitest' {
@@ -97,15 +96,3 @@ async function admin(url: string, fn: (c: pg.Client) => Promise<void>): Promise<
   }
 }
 
-/** A TCP port that was free a moment ago (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
