@@ -40,7 +40,9 @@ export type FeatureCommand =
   | { name: 'chart'; market: MarketRef; hours: number }
   | { name: 'pnl' }
   /** No topic: show the settings. */
-  | { name: 'notify'; topic?: NotifyTopic; level?: NotifyLevel };
+  | { name: 'notify'; topic?: NotifyTopic; level?: NotifyLevel }
+  /** Orders below `below` USD skip the confirmation; null turns it off; absent shows the setting. */
+  | { name: 'quickbuy'; below?: Decimal | null };
 
 export type FeatureName = FeatureCommand['name'];
 
@@ -100,6 +102,14 @@ export const FEATURE_SPECS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'quickbuy',
+    aliases: ['skipconfirm'],
+    summary: 'skip the Confirm step for small orders (off by default)',
+    usage: ['/quickbuy', '/quickbuy $<amount>   orders below this place at once', '/quickbuy off'],
+    examples: ['/quickbuy', '/quickbuy $10', '/quickbuy off'],
+    notes: ['Orders and snipers of this amount or more always ask first. The limit is per account, at most $1000.'],
+  },
+  {
     name: 'notify',
     aliases: ['notifications', 'settings'],
     summary: 'how fills and order updates reach you (on, silent, off)',
@@ -141,6 +151,8 @@ export function parseFeature(name: FeatureName, args: Token[]): FeatureParse {
       return parseChart(args);
     case 'notify':
       return parseNotify(words);
+    case 'quickbuy':
+      return parseQuickbuy(words);
     case 'alerts':
       return parseAlerts(args);
   }
@@ -247,4 +259,17 @@ function parseAlerts(args: Token[]): FeatureParse {
   const price = readPrice(value);
   if (!price.ok) return no(price.problem, `/alerts add fed-cut ${CROSS_WORDS[kw]} 60c`);
   return yes({ name: 'alerts', action: 'add-price', market: ref.value, direction: CROSS_WORDS[kw]!, level: price.value });
+}
+
+const QUICKBUY_MAX = new Decimal(1000);
+
+function parseQuickbuy(words: string[]): FeatureParse {
+  if (words.length === 0) return yes({ name: 'quickbuy' });
+  if (words.length === 1 && onOff(words[0]) === false) return yes({ name: 'quickbuy', below: null });
+  const m = /^\$?(\d+(?:\.\d{1,2})?)\$?$/.exec(words.join(''));
+  if (!m) return no(`I couldn't read ${JSON.stringify(words.join(' '))} as a dollar amount.`, '/quickbuy $10', '/quickbuy off');
+  const below = new Decimal(m[1]!);
+  if (below.lte(0)) return no('The amount must be more than $0; to always confirm, say off.', '/quickbuy $10', '/quickbuy off');
+  if (below.gt(QUICKBUY_MAX)) return no(`At most $${QUICKBUY_MAX.toFixed()}: larger orders always ask first.`, '/quickbuy $100');
+  return yes({ name: 'quickbuy', below });
 }

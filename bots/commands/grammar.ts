@@ -112,7 +112,8 @@ function parseArgs(name: CommandName, args: Token[]): Command {
     case 'sharefills':
     case 'chart':
     case 'pnl':
-    case 'notify': {
+    case 'notify':
+    case 'quickbuy': {
       const r = parseFeature(name, args);
       if (!r.ok) fail(r.problem, r.tryThis);
       return r.command;

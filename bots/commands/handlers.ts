@@ -80,6 +80,7 @@ export async function runCommand(env: HandlerEnv, caller: Caller, cmd: Exclude<C
     case 'chart':
     case 'pnl':
     case 'notify':
+    case 'quickbuy':
       return runFeature(env, caller, cmd);
   }
 }

@@ -398,6 +398,14 @@ export const DISCORD_COMMANDS: SlashCommandDef[] = [
     },
   },
   {
+    name: 'quickbuy',
+    description: 'Orders below an amount skip the Confirm step (or see the setting)',
+    options: [{ type: 'string', name: 'below', description: 'A dollar amount like $10, or off (omit to see the setting)' }],
+    personal: true,
+    example: '/quickbuy below:$10',
+    toCommand: (o) => line('/quickbuy', words(o, 'below')),
+  },
+  {
     name: 'sharefills',
     description: 'Let servers that ask for it show your fills (or see the setting)',
     options: [{ type: 'string', name: 'state', description: 'on or off (omit to see the setting)', choices: ON_OFF }],

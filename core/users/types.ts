@@ -30,6 +30,8 @@ export interface UsersApi {
   redeemLinkCode(args: { code: string; platform: ChatPlatform; externalId: string; name?: string; chatId?: string }): Promise<LinkResult>;
   /** Whether this chat account's fills may be posted in the groups that subscribed to members' fills. */
   setShareFills(args: { platform: ChatPlatform; externalId: string; share: boolean }): Promise<void>;
+  /** Orders below this USD amount skip the chat confirmation; null = always confirm. */
+  setSkipConfirmBelow(args: { userId: string; usd: Decimal | null }): Promise<UserView>;
   getNotifySettings(userId: string): Promise<NotifySettings>;
   /** Changes some settings and returns all of them. */
   setNotifySettings(userId: string, patch: Partial<NotifySettings>): Promise<NotifySettings>;

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { User } from '../../generated/prisma/client.ts';
 import type { Db } from '../db/client.ts';
-import { decOrNull } from '../money.ts';
+import { decOrNull, type Decimal } from '../money.ts';
 import { readNotifySettings, type NotifySettings } from '../notifications/settings.ts';
 import { createLinkCode, redeemLinkCode, type LinkResult } from './linking.ts';
 import type { ChatPlatform, UserView, UsersApi } from './types.ts';
@@ -86,6 +86,11 @@ export class UserService implements UsersApi {
 
   redeemLinkCode(args: { code: string; platform: ChatPlatform; externalId: string; name?: string; chatId?: string }): Promise<LinkResult> {
     return redeemLinkCode(this.deps.prisma, args);
+  }
+
+  async setSkipConfirmBelow(args: { userId: string; usd: Decimal | null }): Promise<UserView> {
+    const u = await this.deps.prisma.user.update({ where: { id: args.userId }, data: { skipConfirmBelowUsd: args.usd ? args.usd.toFixed() : null } });
+    return view(u);
   }
 
   async setShareFills(args: { platform: ChatPlatform; externalId: string; share: boolean }): Promise<void> {

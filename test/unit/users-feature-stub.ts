@@ -5,8 +5,9 @@
 import type { NotifySettings } from '../../core/notifications/settings.ts';
 import { readNotifySettings } from '../../core/notifications/settings.ts';
 import type { UsersApi } from '../../core/users/types.ts';
+import type { Decimal } from '../../core/money.ts';
 
-export type UserFeatureStub = Pick<UsersApi, 'createLinkCode' | 'redeemLinkCode' | 'setShareFills' | 'getNotifySettings' | 'setNotifySettings'> & {
+export type UserFeatureStub = Pick<UsersApi, 'createLinkCode' | 'redeemLinkCode' | 'setShareFills' | 'setSkipConfirmBelow' | 'getNotifySettings' | 'setNotifySettings'> & {
   /** `${platform}:${externalId}` → shareFills. */
   shareFills: Map<string, boolean>;
   notify: Map<string, NotifySettings>;
@@ -17,6 +18,7 @@ export function userFeatureStub(): UserFeatureStub {
   const shareFills = new Map<string, boolean>();
   const notify = new Map<string, NotifySettings>();
   const codes = new Map<string, string>();
+  const skipBelow = new Map<string, Decimal | null>();
   return {
     shareFills,
     notify,
@@ -34,6 +36,10 @@ export function userFeatureStub(): UserFeatureStub {
     },
     async setShareFills({ platform, externalId, share }) {
       shareFills.set(`${platform}:${externalId}`, share);
+    },
+    async setSkipConfirmBelow({ userId, usd }) {
+      skipBelow.set(userId, usd);
+      return { id: userId, name: userId, maxOrderUsd: null, skipConfirmBelowUsd: usd, createdAt: new Date(0) };
     },
     async getNotifySettings(userId) {
       return notify.get(userId) ?? readNotifySettings(null);
