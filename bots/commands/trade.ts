@@ -80,7 +80,8 @@ export async function startTrade(env: HandlerEnv, caller: Caller, cmd: TradeComm
       `There is nothing to ${cmd.name} on ${decision.venue} right now: the book is empty on that side.`,
     );
   }
-  const pinned = { ...input, exchange: decision.venue };
+  // Placed on the venue the user saw; keep the router's reason for that choice with the order.
+  const pinned = { ...input, exchange: decision.venue, ...(cmd.venue ? {} : { quotedReason: decision.reason }) };
   const levels: BuyLevels | undefined =
     cmd.name === 'buy' && (cmd.takeProfit || cmd.stopLoss)
       ? { ...(cmd.takeProfit ? { takeProfitPrice: cmd.takeProfit } : {}), ...(cmd.stopLoss ? { stopLossPrice: cmd.stopLoss } : {}) }

@@ -92,7 +92,10 @@ export class TradingService implements TradingApi {
     if (await this.deps.isHalted()) {
       throw new TradingError('trading_halted', 'Trading is paused by the operators right now. Your order was not placed; try again later.');
     }
-    const route = await this.quote(input);
+    let route = await this.quote(input);
+    if (input.quotedReason && input.exchange === route.venue) {
+      route = { ...route, reason: `${input.quotedReason.slice(0, 500)} (as quoted and confirmed)` };
+    }
     const listing = this.listingOf(route.listingId);
     const params = this.venueParams(input, route);
     await this.checkMaxSize(input.userId, params.amount ?? params.quantity.mul(params.price));

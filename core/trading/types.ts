@@ -23,6 +23,11 @@ export interface PlaceOrderInput {
   price?: Decimal;
   /** Force a venue; otherwise the SmartRouter chooses. */
   exchange?: Venue;
+  /**
+   * The router's reason the user saw on a confirmation screen. With `exchange` pinned to that quote's
+   * venue, it is recorded as the order's routing reason instead of "you chose this venue".
+   */
+  quotedReason?: string;
   timeInForce?: TimeInForce;
   /** GTD orders: when the venue cancels whatever has not filled. */
   expiresAt?: Date;

@@ -37,6 +37,9 @@ describe('/quickbuy', () => {
     const placed = await text(`/buy ${APPLE} yes $5`);
     expect(placed).toMatch(/Bought .* YES/);
     expect(await orders()).toBe(before + 1);
+    // Placed on the quoted venue, with the router's reason for it (not "you chose this venue").
+    const order = await stack.db.prisma.order.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+    expect((order.routing as { reason: string }).reason).toMatch(/^polymarket: the only venue that lists this market\. \(as quoted and confirmed\)$/);
     expect(await text(`/buy ${APPLE} yes $25`)).toMatch(/Confirm within/);
     expect(await orders()).toBe(before + 1);
 
