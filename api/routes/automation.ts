@@ -10,7 +10,7 @@ import type { SniperView } from '../../core/automation/types.ts';
 import type { Services } from '../../core/services.ts';
 import { HttpError } from '../errors.ts';
 import { currentUser } from '../auth.ts';
-import { errors, noQuery } from '../schemas.ts';
+import { errors, idempotencyHeaders, noQuery } from '../schemas.ts';
 import { listSnipersQuery, positionIdParams, sniperBody, sniperIdParams, sniperJson, tpslBody, tpslJson } from '../schemas-automation.ts';
 import { d, dn } from '../serialize.ts';
 import type { ZodTypeProvider } from '../zod.ts';
@@ -60,6 +60,7 @@ export const automationRoutes: FastifyPluginAsync<AutomationRoutesOptions> = asy
           'Nothing is spent when it is armed. `repeat` re-arms it after each fill once the price has left the trigger zone. Decimal values are strings.',
         security,
         querystring: noQuery,
+        headers: idempotencyHeaders,
         body: sniperBody,
         response: { 201: sniperReply, ...errors(400, 401, 404, 413, 415, 422, 423, 429) },
       },
@@ -67,7 +68,9 @@ export const automationRoutes: FastifyPluginAsync<AutomationRoutesOptions> = asy
     async (req, reply) => {
       const user = currentUser(req);
       const b = req.body;
+      const key = req.headers['idempotency-key'];
       const sniper = await services.automation.createSniper({
+        ...(typeof key === 'string' ? { idempotencyKey: key } : {}),
         userId: user.id,
         marketId: b.marketId,
         side: b.side,

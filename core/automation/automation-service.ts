@@ -57,6 +57,11 @@ export class AutomationService implements AutomationApi {
 
   async createSniper(input: CreateSniperInput): Promise<SniperView> {
     if (!input || typeof input.userId !== 'string' || !input.userId) bad('A user is required.', 'userId');
+    if (input.idempotencyKey !== undefined) {
+      if (!/^[\x21-\x7e]{1,128}$/.test(input.idempotencyKey)) bad('The idempotency key must be 1–128 printable characters without spaces.', 'idempotencyKey');
+      const existing = await this.replaySniper(input.userId, input.idempotencyKey);
+      if (existing) return existing;
+    }
     if (input.side !== 'yes' && input.side !== 'no') bad('side must be "yes" or "no".', 'side');
     const triggerPrice = price(input.triggerPrice, 'triggerPrice');
     const amount = input.amount;
@@ -102,22 +107,37 @@ export class AutomationService implements AutomationApi {
 
     // Armed on stale data? Then it starts paused and resumes with the first fresh update.
     const stale = await this.deps.prisma.listingQuote.count({ where: { listingId: { in: eligible.map((l) => l.listingId) }, stale: true } });
-    const row = await this.deps.prisma.sniperOrder.create({
-      data: {
-        userId: input.userId,
-        marketId: market.id,
-        side: input.side,
-        exchange: input.exchange ?? null,
-        triggerPrice: triggerPrice.toFixed(),
-        amount: amount.toFixed(),
-        slippage: slippage.toFixed(),
-        expiresAt: input.expiresAt ?? null,
-        repeat: input.repeat ?? false,
-        paused: stale > 0,
-      },
-    });
+    let row;
+    try {
+      row = await this.deps.prisma.sniperOrder.create({
+        data: {
+          idempotencyKey: input.idempotencyKey ?? null,
+          userId: input.userId,
+          marketId: market.id,
+          side: input.side,
+          exchange: input.exchange ?? null,
+          triggerPrice: triggerPrice.toFixed(),
+          amount: amount.toFixed(),
+          slippage: slippage.toFixed(),
+          expiresAt: input.expiresAt ?? null,
+          repeat: input.repeat ?? false,
+          paused: stale > 0,
+        },
+      });
+    } catch (err) {
+      // Two requests with one key at once: the other one armed it.
+      const existing = input.idempotencyKey ? await this.replaySniper(input.userId, input.idempotencyKey) : null;
+      if (existing) return existing;
+      throw err;
+    }
     for (const listener of this.armed) listener(market.id);
     return this.view(row, []);
+  }
+
+  /** The sniper armed earlier with this idempotency key, if any. */
+  private async replaySniper(userId: string, idempotencyKey: string): Promise<SniperView | null> {
+    const row = await this.deps.prisma.sniperOrder.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } } });
+    return row ? this.getSniper({ userId, sniperId: row.id }) : null;
   }
 
   async listSnipers(args: { userId: string; status?: SniperStatus[] }): Promise<SniperView[]> {

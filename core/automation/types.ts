@@ -22,6 +22,8 @@ export interface CreateSniperInput {
   repeat?: boolean;
   /** Restrict to one venue; otherwise the best ask across the market's venues is watched. */
   exchange?: Venue;
+  /** A retry with the same key returns the sniper it armed instead of arming another. */
+  idempotencyKey?: string;
 }
 
 export interface SniperView {

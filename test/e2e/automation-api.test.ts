@@ -36,8 +36,8 @@ interface Res {
   body: any;
 }
 
-async function call(method: string, path: string, opts: { token?: string | null; json?: unknown; raw?: string } = {}): Promise<Res> {
-  const headers: Record<string, string> = {};
+async function call(method: string, path: string, opts: { token?: string | null; json?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Res> {
+  const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let body: string | undefined;
   if (opts.json !== undefined) {
@@ -150,6 +150,22 @@ describe('snipers over HTTP', () => {
     const foreign = await call('GET', `/api/v1/snipers/${s.id}`, { token: bob.token });
     expect(foreign.status).toBe(404);
     expect(foreign.body.error.code).toBe('order_not_found');
+  });
+
+  it('Idempotency-Key: 10 concurrent retries arm one sniper and all answer with it; another key arms another', async () => {
+    const body = { marketId: APPLE, side: 'yes', triggerPrice: '0.2', amount: '6' };
+    const before = await stack.db.prisma.sniperOrder.count({ where: { userId: ann.id } });
+    const res = await Promise.all(Array.from({ length: 10 }, () => call('POST', '/api/v1/snipers', { token: ann.token, json: body, headers: { 'idempotency-key': 'snipe-once-1' } })));
+    expect(res.map((r) => r.status)).toEqual(Array(10).fill(201));
+    expect(new Set(res.map((r) => r.body.sniper.id)).size).toBe(1);
+    expect(await stack.db.prisma.sniperOrder.count({ where: { userId: ann.id } })).toBe(before + 1);
+    const other = await call('POST', '/api/v1/snipers', { token: ann.token, json: body, headers: { 'idempotency-key': 'snipe-once-2' } });
+    expect(other.status).toBe(201);
+    expect(other.body.sniper.id).not.toBe(res[0]!.body.sniper.id);
+    const bad = await call('POST', '/api/v1/snipers', { token: ann.token, json: body, headers: { 'idempotency-key': 'has space' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/Idempotency-Key header must be 1 to 128 printable ASCII characters/);
+    expect(await stack.db.prisma.sniperOrder.count({ where: { userId: ann.id } })).toBe(before + 2);
   });
 
   it('DELETE cancels a watching sniper (200 CANCELLED); again → 409; bob → 404 and it stays as it was', async () => {
