@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, ConfigError, marketStaleSeconds, type Config } from './core/config.ts';
 import { createAutomationMonitors, type AutomationMonitors } from './core/automation/monitors.ts';
 import { openDatabase } from './core/db/client.ts';
-import { createCore, type Core } from './core/create-core.ts';
+import { coreMonitorDeps, createCore, type Core } from './core/create-core.ts';
 import { createPaperRegistry } from './core/exchanges/registry.ts';
 import { DEMO_CATALOG, seedCatalog } from './core/markets/catalog.ts';
 import { SyntheticMarketFeed } from './core/markets/synthetic-feed.ts';
@@ -128,15 +128,10 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
     if (workers) {
       await startOrderSyncWorker({ boss, log, reconcile: () => core.trading.reconcileOpenOrders({ olderThanMs: 10_000 }) });
       monitors = createAutomationMonitors({
+        ...coreMonitorDeps(core),
         prisma,
         jobs: jobPort,
         feed,
-        trading: core.trading,
-        store: core.store,
-        adapters,
-        directory: core.directory,
-        isHalted: () => core.admin.isHalted(),
-        automation: core.automation,
         slippage: config.DEFAULT_SLIPPAGE,
         staleSeconds: marketStaleSeconds(config),
         log,

@@ -31,7 +31,7 @@ import { pino } from 'pino';
 import { createAutomationMonitors, type AutomationMonitors } from '../core/automation/monitors.ts';
 import { createPrisma } from '../core/db/client.ts';
 import { freePort, startEmbeddedPostgres } from '../core/db/embedded.ts';
-import { createCore } from '../core/create-core.ts';
+import { coreMonitorDeps, createCore } from '../core/create-core.ts';
 import { createPaperRegistry } from '../core/exchanges/registry.ts';
 import type { ExchangeAdapter, Outcome, PlaceOrderRequest } from '../core/exchanges/types.ts';
 import { SyntheticMarketFeed } from '../core/markets/synthetic-feed.ts';
@@ -223,14 +223,10 @@ export async function runTriggersBench(o: TriggersBenchOptions): Promise<Trigger
     const core = await createCore({ prisma, jobs, adapters, settings: { mode: 'paper', maxOrderUsd: new Decimal(10000), defaultSlippage: new Decimal('0.05') }, log: quiet });
     cleanup.unshift(() => core.detach());
     const monitors: AutomationMonitors = createAutomationMonitors({
+      ...coreMonitorDeps(core),
       prisma,
       jobs,
       feed,
-      trading: core.trading,
-      store: core.store,
-      adapters,
-      directory: core.directory,
-      isHalted: () => core.admin.isHalted(),
       slippage: new Decimal('0.05'),
       staleSeconds: 0,
       log: quiet,

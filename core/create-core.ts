@@ -7,6 +7,7 @@ import type { Decimal } from './money.ts';
 import type { AdapterRegistry } from './exchanges/types.ts';
 import { AdminService } from './admin/admin-service.ts';
 import { AutomationService } from './automation/automation-service.ts';
+import type { AutomationMonitorsDeps } from './automation/monitors.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { ChartService } from './charts/chart-service.ts';
 import { MarketDirectory } from './markets/directory.ts';
@@ -83,5 +84,17 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     router,
     adapters: deps.adapters,
     detach: () => unsubscribe.forEach((u) => u()),
+  };
+}
+
+/** The parts of the automation monitors' dependencies that come from the core itself. */
+export function coreMonitorDeps(core: Core): Pick<AutomationMonitorsDeps, 'trading' | 'store' | 'adapters' | 'directory' | 'isHalted' | 'automation'> {
+  return {
+    trading: core.trading,
+    store: core.store,
+    adapters: core.adapters,
+    directory: core.directory,
+    isHalted: () => core.admin.isHalted(),
+    automation: core.automation,
   };
 }

@@ -7,7 +7,7 @@
  * Outbox rows are written as in production; the JobPort only records the delivery jobs it was asked for.
  */
 import { createPrisma } from '../../core/db/client.ts';
-import { createCore, type Core } from '../../core/create-core.ts';
+import { coreMonitorDeps, createCore, type Core } from '../../core/create-core.ts';
 import { createAutomationMonitors, type AutomationMonitors } from '../../core/automation/monitors.ts';
 import { createPaperRegistry } from '../../core/exchanges/registry.ts';
 import type { ExchangeAdapter, PlaceOrderRequest, Venue } from '../../core/exchanges/types.ts';
@@ -68,15 +68,10 @@ export async function startHarness(db: TestDatabase, opts: { feed?: SyntheticMar
     lookupRetries: { attempts: 1, delayMs: 1 },
   });
   const monitors = createAutomationMonitors({
+    ...coreMonitorDeps(core),
     prisma,
     jobs,
     feed,
-    trading: core.trading,
-    store: core.store,
-    adapters,
-    directory: core.directory,
-    isHalted: () => core.admin.isHalted(),
-    automation: core.automation,
     slippage: new Decimal('0.05'),
     staleSeconds: opts.staleSeconds ?? 0,
     exitRetryDelayMs: 0,
