@@ -17,6 +17,22 @@ const bool = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+const url = (name: string, fallback: string) =>
+  z
+    .string()
+    .url(`${name} must be a URL like ${fallback}`)
+    .transform((u) => u.replace(/\/+$/, ''))
+    .default(fallback);
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -77,7 +93,44 @@ export const configSchema = z.object({
   DISCORD_GUILD_ID: z.string().regex(/^\d{1,25}$/, 'DISCORD_GUILD_ID must be a numeric guild id').optional(),
   /** How long a buy/sell quote may be confirmed in chat (seconds). */
   CONFIRM_TTL_SECONDS: z.coerce.number().int().min(1).max(900).default(60),
+  /**
+   * Master key of the credential vault (AES-256-GCM): 32 random bytes as 64 hex characters or base64.
+   * Required when TRADING_MODE=live. See core/credentials/ for key versions and re-encryption.
+   */
   CREDENTIALS_KEY: z.string().optional(),
+  // ---- Venues (live trading, live market data, following wallets) ----
+  POLYMARKET_CLOB_URL: url('POLYMARKET_CLOB_URL', 'https://clob.polymarket.com'),
+  /** Public data API (per-wallet trade history for copy/counter trading). */
+  POLYMARKET_DATA_URL: url('POLYMARKET_DATA_URL', 'https://data-api.polymarket.com'),
+  /** Gamma API (market metadata for the catalog sync). */
+  POLYMARKET_GAMMA_URL: url('POLYMARKET_GAMMA_URL', 'https://gamma-api.polymarket.com'),
+  /** WebSocket base; the market and user channels are `${base}/market` and `${base}/user`. */
+  POLYMARKET_WS_URL: url('POLYMARKET_WS_URL', 'wss://ws-subscriptions-clob.polymarket.com/ws'),
+  /** 137 (Polygon) or 80002 (Amoy testnet). */
+  POLYMARKET_CHAIN_ID: z.coerce
+    .number()
+    .int()
+    .refine((n) => n === 137 || n === 80002, 'POLYMARKET_CHAIN_ID must be 137 (Polygon) or 80002 (Amoy)')
+    .default(137),
+  /** Kalshi Trade API v2 base, including /trade-api/v2 (demo: https://demo-api.kalshi.co/trade-api/v2). */
+  KALSHI_API_URL: url('KALSHI_API_URL', 'https://api.elections.kalshi.com/trade-api/v2'),
+  KALSHI_WS_URL: url('KALSHI_WS_URL', 'wss://api.elections.kalshi.com/trade-api/ws/v2'),
+  /** Timeout of one venue HTTP call (ms); a timeout after sending an order is an unknown outcome. */
+  VENUE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /**
+   * Market data source: `auto` (the venues' public endpoints when reachable, the synthetic catalog
+   * when not), `live` (venues only) or `synthetic` (never call the venues).
+   */
+  MARKET_DATA: z.enum(['auto', 'live', 'synthetic']).default('auto'),
+  /** Seconds between polls of the venues' public books when no stream is connected. */
+  MARKET_POLL_SECONDS: z.coerce.number().min(0.2).max(3600).default(2),
+  /** Seconds between polls of each followed wallet's trades (copy/counter trading). */
+  FOLLOW_POLL_SECONDS: z.coerce.number().min(0.2).max(3600).default(5),
+  /** IANA time zone of the daily counter/copy-trade reset (midnight there). */
+  COUNTER_RESET_TZ: z
+    .string()
+    .refine((tz) => isTimeZone(tz), 'COUNTER_RESET_TZ must be an IANA time zone like UTC or America/New_York')
+    .default('UTC'),
 });
 
 export type Config = z.infer<typeof configSchema>;

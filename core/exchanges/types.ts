@@ -67,6 +67,13 @@ export interface PlaceOrderRequest {
   /** USD to spend, for a market buy by amount. The venue never spends more than this (fees on top where charged separately). */
   amount?: Decimal;
   expiresAt?: Date;
+  /**
+   * Called after the order is built and signed and before it is sent, when the venue's order id is
+   * known in advance (Polymarket: the EIP-712 hash of the signed order). The caller stores it, so an
+   * order whose response is lost (or whose process dies mid-send) can be found again by that id.
+   * If it throws, the adapter does not send.
+   */
+  onPrepared?: (prepared: { venueOrderId: string }) => Promise<void>;
 }
 
 /** A fill as the venue reports it; prices, quantities and fees are the venue's. */
