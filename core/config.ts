@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { Decimal } from './money.ts';
+import { masterKeyProblem, oldKeysProblems } from './credentials/master-key.ts';
 
 const decimalString = (name: string) =>
   z
@@ -97,7 +98,20 @@ export const configSchema = z.object({
    * Master key of the credential vault (AES-256-GCM): 32 random bytes as 64 hex characters or base64.
    * Required when TRADING_MODE=live. See core/credentials/ for key versions and re-encryption.
    */
-  CREDENTIALS_KEY: z.string().optional(),
+  CREDENTIALS_KEY: z
+    .string()
+    .superRefine((s, ctx) => {
+      const problem = masterKeyProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+  /** The version recorded on rows CREDENTIALS_KEY encrypts; raise it when rotating to a new key. */
+  CREDENTIALS_KEY_VERSION: z.coerce.number().int().min(1).max(999_999).default(1),
+  /**
+   * Earlier master keys that still decrypt older rows until `npm run credentials:rekey` has moved
+   * them to the current key: "<version>:<key>,<version>:<key>".
+   */
+  CREDENTIALS_OLD_KEYS: z.string().optional(),
   // ---- Venues (live trading, live market data, following wallets) ----
   POLYMARKET_CLOB_URL: url('POLYMARKET_CLOB_URL', 'https://clob.polymarket.com'),
   /** Public data API (per-wallet trade history for copy/counter trading). */
@@ -157,6 +171,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (cleaned.TELEGRAM_WEBHOOK_URL && !cleaned.TELEGRAM_WEBHOOK_SECRET) {
     problems.push('TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set (without it anyone could post fake updates)');
+  }
+  // Never echo key material: the messages below name the variable and the shape only.
+  if (cleaned.TRADING_MODE === 'live' && !cleaned.CREDENTIALS_KEY) {
+    problems.push('CREDENTIALS_KEY: required when TRADING_MODE=live (it encrypts users\' venue keys); generate one with: openssl rand -hex 32');
+  }
+  if (cleaned.CREDENTIALS_OLD_KEYS) {
+    if (!cleaned.CREDENTIALS_KEY) problems.push('CREDENTIALS_OLD_KEYS: needs CREDENTIALS_KEY (the current key) as well');
+    const version = parsed.success ? parsed.data.CREDENTIALS_KEY_VERSION : Number(cleaned.CREDENTIALS_KEY_VERSION ?? 1);
+    problems.push(...oldKeysProblems(cleaned.CREDENTIALS_OLD_KEYS, version).map((p) => `CREDENTIALS_OLD_KEYS: ${p}`));
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
