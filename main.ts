@@ -100,6 +100,12 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
       log,
     });
     stops.push(() => core.detach());
+    // Before any new order is accepted, every open order is reconciled with its venue (each venue
+    // time-boxed); placeOrder waits for this gate (chat/HTTP get "starting up, retry" after a few seconds).
+    const startup = core.trading.startupReconcile().then((r) => {
+      if (r.venues.length) log.info({ startupSync: r }, 'order sync at start: open orders reconciled with their venues');
+    });
+    stops.push(() => startup);
     // One command handler (one confirmation store, one per-user rate limit) for every chat front end.
     const chatHandler = createCommandHandler({
       services: core,
@@ -126,7 +132,12 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
     let monitors: AutomationMonitors | null = null;
     let alerts: AlertsRuntime | null = null;
     if (workers) {
-      await startOrderSyncWorker({ boss, log, reconcile: () => core.trading.reconcileOpenOrders({ olderThanMs: 10_000 }) });
+      await startOrderSyncWorker({
+        boss,
+        log,
+        reconcile: () => core.trading.reconcileOpenOrders({ olderThanMs: 10_000 }),
+        follow: (data) => core.trading.runFollowJob(data),
+      });
       monitors = createAutomationMonitors({
         ...coreMonitorDeps(core),
         prisma,
@@ -140,8 +151,6 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
       stops.push(() => running.stop());
       alerts = await startAlerts({ prisma, jobs: jobPort, feed, directory: core.directory, alerts: core.alerts, log });
       stops.push(() => alerts!.stop());
-      const synced = await core.trading.reconcileOpenOrders();
-      if (synced) log.info({ synced }, 'order sync at start: applied venue state to open orders');
     }
 
     let http: FastifyInstance | null = null;

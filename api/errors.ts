@@ -49,6 +49,8 @@ export const TRADING_ERROR_STATUS = {
   not_cancellable: 409,
   idempotency_conflict: 409,
   trading_halted: 423,
+  // The startup order sync is running (a few seconds): the client should retry; not a server fault.
+  starting_up: 423,
   venue_unavailable: 503,
 } as const satisfies Record<TradingErrorCode, number>;
 
@@ -86,7 +88,7 @@ export function toErrorResponse(
 ): { status: number; body: ErrorBody; headers: Record<string, string>; bug: boolean } {
   if (err instanceof TradingError) {
     const status = TRADING_ERROR_STATUS[err.code] ?? 400;
-    const headers: Record<string, string> = status === 503 ? { 'retry-after': '5' } : {};
+    const headers: Record<string, string> = status === 503 ? { 'retry-after': '5' } : err.code === 'starting_up' ? { 'retry-after': '3' } : {};
     return { status, body: body(err.code, err.message, safeDetails(err.details)), headers, bug: false };
   }
   if (err instanceof RequestValidationError) {

@@ -10,12 +10,13 @@ import { AutomationService } from './automation/automation-service.ts';
 import type { AutomationMonitorsDeps } from './automation/monitors.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { ChartService } from './charts/chart-service.ts';
+import { FollowService } from './following/follow-service.ts';
 import { MarketDirectory } from './markets/directory.ts';
 import { MarketsService } from './markets/markets-service.ts';
 import type { JobPort } from './notifications/types.ts';
 import { OrderStore } from './orders/order-store.ts';
 import { SmartRouter } from './routing/smart-router.ts';
-import { TradingService } from './trading/trading-service.ts';
+import { TradingService, type TradingServiceDeps } from './trading/trading-service.ts';
 import { UserService } from './users/user-service.ts';
 import type { Services } from './services.ts';
 
@@ -27,6 +28,8 @@ export interface CoreDeps {
   log?: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
   /** Look-ups by client id after an unknown outcome (default 3 attempts, 250 ms apart, growing). */
   lookupRetries?: { attempts: number; delayMs: number };
+  /** Order sync tuning (core/trading/order-sync.ts: grace period, follow jobs, startup time box). */
+  sync?: TradingServiceDeps['sync'];
 }
 
 export interface Core extends Services {
@@ -40,6 +43,8 @@ export interface Core extends Services {
   /** Group channel alerts (/alerts); the evaluator that fires them runs in jobs/alerts.ts. */
   alerts: AlertService;
   charts: ChartService;
+  /** Copy- and counter-trading (the engine that trades them: core/following/engine.ts). */
+  follow: FollowService;
   /** The venue adapters the core trades through (tests reach the paper venues' idle() here). */
   adapters: AdapterRegistry;
   /** Stops listening to venue events. */
@@ -63,10 +68,12 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     settings: deps.settings,
     log: deps.log,
     lookupRetries: deps.lookupRetries,
+    jobs: deps.jobs,
+    sync: deps.sync,
   });
   const unsubscribe = [...deps.adapters.values()].map((adapter) =>
     adapter.onOrderEvent((event) => {
-      trading.onVenueOrder(event.clientOrderId, event.order).catch((err) => deps.log?.error({ err, event: event.clientOrderId }, 'applying a venue event failed'));
+      trading.onVenueOrder(event.clientOrderId, event.order, event.venue).catch((err) => deps.log?.error({ err, event: event.clientOrderId }, 'applying a venue event failed'));
     }),
   );
   const markets = new MarketsService({ directory, adapters: deps.adapters });
@@ -79,6 +86,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     alerts: new AlertService({ prisma: deps.prisma, market: describeMarket }),
     charts: new ChartService({ prisma: deps.prisma, directory, markets, trading }),
     automation: new AutomationService({ prisma: deps.prisma, directory, adapters: deps.adapters, settings: deps.settings }),
+    follow: new FollowService({ prisma: deps.prisma, directory }),
     directory,
     store,
     router,

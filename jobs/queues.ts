@@ -6,6 +6,7 @@
  */
 import type { Queue } from 'pg-boss';
 import { QUEUES } from '../core/notifications/types.ts';
+import { ORDER_FOLLOW_QUEUE } from '../core/trading/order-sync.ts';
 
 /** Options of one queue, as pg-boss's `createQueue` takes them. */
 export type QueueSettings = Omit<Queue, 'name'>;
@@ -29,6 +30,7 @@ export const QUEUE_NAMES = {
   ...QUEUES,
   notifyDead: NOTIFY_DEAD_QUEUE,
   notifySweep: NOTIFY_SWEEP_QUEUE,
+  orderFollow: ORDER_FOLLOW_QUEUE,
   automationMaintenance: AUTOMATION_MAINTENANCE_QUEUE,
 } as const;
 
@@ -74,6 +76,12 @@ export const QUEUE_DEFINITIONS: readonly QueueDefinition[] = [
       expireInSeconds: 120,
       deleteAfterSeconds: DAY,
     },
+  },
+  {
+    // One polling job per open order (singletonKey = order id): `stately` keeps at most one queued and
+    // one active per order, so the active job can enqueue its successor (core/trading/order-sync.ts).
+    name: ORDER_FOLLOW_QUEUE,
+    options: { policy: 'stately', retryLimit: 3, retryDelay: 5, expireInSeconds: 60, deleteAfterSeconds: DAY },
   },
   {
     name: AUTOMATION_MAINTENANCE_QUEUE,

@@ -32,6 +32,7 @@ const HINTS: Record<TradingErrorCode, (e: TradingError, c: ErrorContext) => stri
   rejected: () => 'Nothing was placed.',
   venue_unavailable: () => 'Nothing was placed; try again in a moment.',
   idempotency_conflict: () => 'Send the command again.',
+  starting_up: () => null,
 };
 
 /** Friendly text for any error a command can hit. */

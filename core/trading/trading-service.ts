@@ -16,8 +16,10 @@ import {
   type VenueOrder,
 } from '../exchanges/types.ts';
 import type { MarketDirectory } from '../markets/directory.ts';
+import type { JobPort } from '../notifications/types.ts';
 import type { OrderStore } from '../orders/order-store.ts';
 import { isTerminal } from '../orders/state-machine.ts';
+import { OrderSync, type FollowJobData, type OrderSyncOptions, type StartupReport } from './order-sync.ts';
 import type { SmartRouter } from '../routing/smart-router.ts';
 import { venueOrderParams } from './order-params.ts';
 import { validateOrderInput } from './validate.ts';
@@ -45,12 +47,31 @@ export interface TradingServiceDeps {
   log?: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
   /** How often to look an order up by client id after an unknown outcome, and how long to wait between. */
   lookupRetries?: { attempts: number; delayMs: number };
+  /** Enqueues the follow jobs of open orders (order sync); without it nothing is polled per order. */
+  jobs?: JobPort;
+  /** Order sync tuning (core/trading/order-sync.ts). `follow` defaults to live mode. */
+  sync?: OrderSyncOptions;
+  /** While the startup sync runs, how long a chat/HTTP order waits before "starting up, retry". Default 3 s. */
+  startupWaitMs?: number;
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class TradingService implements TradingApi {
-  constructor(private readonly deps: TradingServiceDeps) {}
+  /** Order sync: follow jobs, reconcile, the startup gate. */
+  readonly sync: OrderSync;
+
+  constructor(private readonly deps: TradingServiceDeps) {
+    this.sync = new OrderSync({
+      prisma: deps.prisma,
+      store: deps.store,
+      adapters: deps.adapters,
+      directory: deps.directory,
+      jobs: deps.jobs,
+      log: deps.log,
+      options: { follow: deps.settings.mode === 'live', ...deps.sync },
+    });
+  }
 
   async quote(input: Omit<PlaceOrderInput, 'idempotencyKey' | 'source'>): Promise<RouteDecision> {
     validateOrderInput(input);
@@ -85,6 +106,7 @@ export class TradingService implements TradingApi {
 
   async placeOrder(input: PlaceOrderInput): Promise<OrderView> {
     validateOrderInput(input);
+    if (!this.sync.gate().open) await this.waitForStartup(input);
     if (input.idempotencyKey) {
       const existing = await this.deps.store.findByIdempotencyKey(input.userId, input.idempotencyKey);
       if (existing) return this.replay(existing, input);
@@ -147,13 +169,36 @@ export class TradingService implements TradingApi {
     return orderView(applied, this.titleOf(listing.marketId));
   }
 
-  /** Sends to the venue and applies the answer; never sends twice blindly. */
+  /**
+   * Sends to the venue and applies the answer; never sends twice blindly. The venue's order id, when
+   * the adapter knows it before sending (Polymarket: the signed order's hash), is stored first
+   * (onPrepared, one UPDATE), so a process that dies mid-send finds the order again by it.
+   * Live venues: an unknown outcome not found by the look-ups leaves the order in `created` (the
+   * caller gets its current state) for order sync to resolve; paper venues answer look-ups
+   * authoritatively, so there it fails at once.
+   */
   private async submit(orderId: string, listing: ListingRef, req: PlaceOrderRequest): Promise<Order> {
     const adapter = this.deps.adapters.get(listing.venue)!;
     let venueOrder: VenueOrder | null = null;
+    let unprepared: unknown = null;
+    const onPrepared = async ({ venueOrderId }: { venueOrderId: string }) => {
+      try {
+        await this.deps.prisma.order.updateMany({ where: { id: orderId, status: 'created' }, data: { venueOrderId } });
+      } catch (err) {
+        unprepared = err;
+        throw err;
+      }
+    };
     try {
-      venueOrder = await adapter.placeOrder(req);
+      venueOrder = await adapter.placeOrder({ ...req, onPrepared });
     } catch (caught) {
+      if (unprepared) {
+        // Storing the venue id failed, so the adapter did not send: nothing was placed.
+        this.deps.log?.error({ err: unprepared, orderId }, 'storing the prepared venue order id failed; the order was not sent');
+        const reason = `${listing.venue} order could not be recorded before sending; nothing was placed.`;
+        const failed = await this.deps.store.transition({ orderId, from: 'created', to: 'failed', patch: { failureReason: reason }, reason });
+        return failed ?? (await this.deps.prisma.order.findUniqueOrThrow({ where: { id: orderId } }));
+      }
       // An error the adapter did not classify: we cannot know whether the venue took the order,
       // so treat it as an unknown outcome (look it up before deciding) rather than leave it in `created`.
       const err =
@@ -162,8 +207,15 @@ export class TradingService implements TradingApi {
           : new VenueError({ kind: 'unknown_outcome', code: 'ADAPTER_ERROR', venue: listing.venue, message: 'unexpected adapter error', cause: caught });
       if (!(caught instanceof VenueError)) this.deps.log?.error({ err: caught, orderId }, 'adapter threw an unclassified error');
       if (err.kind === 'unknown_outcome') {
-        venueOrder = await this.lookUpAfterUnknown(adapter, req);
-        if (venueOrder) return (await this.deps.store.applyVenueOrder(orderId, venueOrder)).order;
+        venueOrder = await this.lookUpAfterUnknown(adapter, req, orderId);
+        if (venueOrder) return this.applyAndFollow(orderId, venueOrder);
+        if (this.deps.settings.mode === 'live') {
+          // Maybe placed, maybe not: keep it open (`created`); order sync finds it or, after the grace
+          // period, fails it as never received. The caller sees the current state, never a 5xx.
+          this.deps.log?.warn({ orderId, venue: listing.venue, code: err.code }, 'unknown outcome and not found yet; order sync will resolve it');
+          await this.sync.follow(orderId).catch((e: unknown) => this.deps.log?.error({ err: e, orderId }, 'enqueueing the order follow job failed; the minute sync covers it'));
+          return this.deps.prisma.order.findUniqueOrThrow({ where: { id: orderId } });
+        }
       }
       const reason =
         err.kind === 'rejected'
@@ -174,28 +226,46 @@ export class TradingService implements TradingApi {
       const failed = await this.deps.store.transition({ orderId, from: 'created', to: 'failed', patch: { failureReason: reason }, reason });
       return failed ?? (await this.deps.prisma.order.findUniqueOrThrow({ where: { id: orderId } }));
     }
-    return (await this.deps.store.applyVenueOrder(orderId, venueOrder)).order;
+    return this.applyAndFollow(orderId, venueOrder);
   }
 
-  private async lookUpAfterUnknown(adapter: ExchangeAdapter, req: PlaceOrderRequest): Promise<VenueOrder | null> {
+  /** Applies the venue's answer; an order left open gets its follow job (live mode). */
+  private async applyAndFollow(orderId: string, venueOrder: VenueOrder): Promise<Order> {
+    const { order } = await this.deps.store.applyVenueOrder(orderId, venueOrder);
+    if (this.sync.following && !isTerminal(order.status as OrderStatus)) {
+      await this.sync.follow(orderId).catch((err: unknown) => this.deps.log?.error({ err, orderId }, 'enqueueing the order follow job failed; the minute sync covers it'));
+    }
+    return order;
+  }
+
+  /** After an unknown outcome: by the prepared venue id when there is one, else by client order id. */
+  private async lookUpAfterUnknown(adapter: ExchangeAdapter, req: PlaceOrderRequest, orderId: string): Promise<VenueOrder | null> {
     const { attempts, delayMs } = this.deps.lookupRetries ?? { attempts: 3, delayMs: 250 };
+    const prepared = (await this.deps.prisma.order.findUnique({ where: { id: orderId }, select: { venueOrderId: true } }))?.venueOrderId;
     for (let i = 0; i < attempts; i++) {
       try {
-        const found = await adapter.getOrderByClientId(req);
+        const found = prepared ? await adapter.getOrder({ account: req.account, venueOrderId: prepared }) : await adapter.getOrderByClientId(req);
         if (found) return found;
       } catch (err) {
         this.deps.log?.warn({ err, clientOrderId: req.clientOrderId }, 'order lookup after unknown outcome failed');
       }
-      await new Promise((r) => setTimeout(r, delayMs * (i + 1)));
+      if (i < attempts - 1) await new Promise((r) => setTimeout(r, delayMs * (i + 1)));
     }
     return null;
   }
 
-  /** Applies a venue-pushed event (e.g. a resting order filled later). Unknown client ids are ignored. */
-  async onVenueOrder(clientOrderId: string, venueOrder: VenueOrder): Promise<void> {
-    const order = await this.deps.store.findByClientOrderId(clientOrderId);
+  /**
+   * Applies a venue-pushed event (e.g. a resting order filled later). Found by client order id, or by
+   * venue order id when the venue's stream does not carry ours. Safe to apply twice (fills are unique
+   * by venue trade id, transitions compare-and-set under a row lock). Unknown orders are ignored.
+   */
+  async onVenueOrder(clientOrderId: string, venueOrder: VenueOrder, venue?: ListingRef['venue']): Promise<void> {
+    let order = clientOrderId ? await this.deps.store.findByClientOrderId(clientOrderId) : null;
+    if (!order && venueOrder.venueOrderId) {
+      order = await this.deps.prisma.order.findFirst({ where: { venueOrderId: venueOrder.venueOrderId, ...(venue ? { exchange: venue } : {}) } });
+    }
     if (!order) {
-      this.deps.log?.warn({ clientOrderId }, 'venue event for an order yesno does not know');
+      this.deps.log?.warn({ clientOrderId, venueOrderId: venueOrder.venueOrderId }, 'venue event for an order yesno does not know');
       return;
     }
     await this.deps.store.applyVenueOrder(order.id, venueOrder);
@@ -206,47 +276,45 @@ export class TradingService implements TradingApi {
    * placement never got an answer) and applies what it says. Run at start and on a schedule, so a
    * crash between the venue's fill and our write loses nothing. Returns how many orders changed.
    */
-  async reconcileOpenOrders(args: { olderThanMs?: number; pageSize?: number } = {}): Promise<number> {
-    const cutoff = new Date(Date.now() - (args.olderThanMs ?? 0));
-    const pageSize = args.pageSize ?? 500;
-    // Every open order, page by page (by id): an order the venue has nothing new about is not
-    // rewritten, so a "least recently updated first" window would keep returning the same ones.
-    let changed = 0;
-    for (let cursor: string | undefined; ; ) {
-      const page = await this.deps.prisma.order.findMany({
-        where: { status: { in: ['created', 'pending', 'partial'] }, updatedAt: { lte: cutoff }, ...(cursor ? { id: { gt: cursor } } : {}) },
-        orderBy: { id: 'asc' },
-        take: pageSize,
-      });
-      for (const order of page) if (await this.syncOne(order)) changed++;
-      if (page.length < pageSize) break;
-      cursor = page[page.length - 1]!.id;
-    }
-    return changed;
+  reconcileOpenOrders(args: { olderThanMs?: number; pageSize?: number } = {}): Promise<number> {
+    return this.sync.reconcile(args);
   }
 
-  /** Asks the venue about one open order and applies the answer; true when something changed. */
-  private async syncOne(order: Order): Promise<boolean> {
-    const hit = this.deps.directory.listing(order.listingId);
-    const adapter = this.deps.adapters.get(order.exchange as ListingRef['venue']);
-    if (!hit || !adapter) return false;
-    const account = { userId: order.userId };
-    try {
-      const venueOrder = order.venueOrderId
-        ? await adapter.getOrder({ account, venueOrderId: order.venueOrderId })
-        : await adapter.getOrderByClientId({ account, clientOrderId: order.clientOrderId, listing: hit.listing });
-      if (venueOrder) {
-        const res = await this.deps.store.applyVenueOrder(order.id, venueOrder);
-        return res.transitions.length > 0 || res.newFills > 0;
-      }
-      if (order.status === 'created' && Date.now() - order.createdAt.getTime() > 60_000) {
-        const reason = `${order.exchange} never received the order; nothing was placed.`;
-        return (await this.deps.store.transition({ orderId: order.id, from: 'created', to: 'failed', patch: { failureReason: reason }, reason })) !== null;
-      }
-    } catch (err) {
-      this.deps.log?.warn({ err, orderId: order.id }, 'order sync: venue lookup failed; will retry');
+  /**
+   * The startup pass: reconciles every non-terminal order with its venue (each venue time-boxed) and,
+   * in live mode, enqueues their follow jobs. New orders wait for it (see placeOrder). Never throws.
+   */
+  startupReconcile(): Promise<StartupReport> {
+    return this.sync.startup();
+  }
+
+  /** One follow job of the order-follow queue (jobs/order-sync.ts). */
+  runFollowJob(data: FollowJobData): Promise<OrderStatus | null> {
+    return this.sync.runFollowJob(data);
+  }
+
+  /**
+   * A new order while the startup sync runs: automation waits for it (it is time-boxed); chat and
+   * HTTP wait a few seconds, then get a "starting up, retry" answer (not a failure of the order).
+   */
+  private async waitForStartup(input: PlaceOrderInput): Promise<void> {
+    const gate = this.sync.gate();
+    const manual = (input.source ?? 'manual') === 'manual';
+    if (!manual) return gate.opened;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = await Promise.race([
+      gate.opened.then(() => true),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), this.deps.startupWaitMs ?? 3_000))),
+    ]);
+    clearTimeout(timer);
+    if (!waited) {
+      const n = this.sync.gate().orders;
+      throw new TradingError(
+        'starting_up',
+        `yesno is starting up and reconciling ${n} open order${n === 1 ? '' : 's'} with the venues; your order was not placed. Try again in a few seconds.`,
+        { openOrders: n },
+      );
     }
-    return false;
   }
 
   async cancelOrder(args: { userId: string; orderId: string }): Promise<OrderView> {

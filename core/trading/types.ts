@@ -149,7 +149,9 @@ export type TradingErrorCode =
   | 'trading_halted'
   | 'rejected'
   | 'venue_unavailable'
-  | 'idempotency_conflict';
+  | 'idempotency_conflict'
+  /** The startup order sync is still running: retry in a few seconds (nothing was placed). */
+  | 'starting_up';
 
 /** A failure people can act on: the code for machines, the message for people. Never a 5xx. */
 export class TradingError extends Error {
