@@ -243,14 +243,16 @@ export class FakeKalshiEngine {
     for (const maker of book) {
       if (left.lte(0)) break;
       let take = Decimal.min(left, maker.initial.sub(maker.filled));
-      if (input.buyMaxCost && input.bookSide === 'bid') {
-        const affordable = input.buyMaxCost.sub(cost).div(maker.price).div(step).floor().mul(step);
+      // A buy NO is an ask on the YES book: each contract costs 1 − p there.
+      const unit = input.bookSide === 'bid' ? maker.price : ONE.sub(maker.price);
+      if (input.buyMaxCost) {
+        const affordable = input.buyMaxCost.sub(cost).div(unit).div(step).floor().mul(step);
         take = Decimal.min(take, affordable);
         if (take.lte(0)) break;
       }
       plan.push({ maker, count: take });
       left = left.sub(take);
-      cost = cost.add(take.mul(maker.price));
+      cost = cost.add(take.mul(unit));
     }
     const matched = input.count.sub(left);
     if (input.tif === 'fill_or_kill' && left.gt(0))

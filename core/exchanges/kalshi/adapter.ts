@@ -1,0 +1,304 @@
+/**
+ * The Kalshi venue adapter (Trade API v2, custodial: no per-trade wallet signature; every request
+ * is signed with the user's RSA API key, resolved per call from the CredentialSource and not kept).
+ *
+ *   const kalshi = new KalshiAdapter({ apiUrl: config.KALSHI_API_URL, timeoutMs: 5_000, credentials });
+ *   await kalshi.placeOrder(req);                          // → VenueOrder, or throws VenueError
+ *   await verifyKalshiCredentials({ apiUrl, keyId, privateKeyPem, timeoutMs }); // balance, before storing a key
+ *
+ * Orders go to `POST /portfolio/events/orders` on the YES book (see orders.ts for the side mapping).
+ * Checked before sending: linked account, market open, price on the market's grid, contract count
+ * on the market's step. A market buy for $X is sized from the live book so it costs ≤ $X there, and
+ * carries `buy_max_cost` = $X so the venue caps it if the book moves (fees are charged on top).
+ * Nothing is ever re-sent here: after an unknown outcome the caller looks the order up by client id.
+ */
+import { Decimal } from '../../money.ts';
+import type { CredentialSource } from '../credentials.ts';
+import { kalshiFee, KALSHI_TAKER_COEFFICIENT } from '../fees.ts';
+import {
+  VenueError,
+  type AccountRef,
+  type Balance,
+  type ExchangeAdapter,
+  type ListingRef,
+  type OrderBook,
+  type Outcome,
+  type PlaceOrderRequest,
+  type VenueCapabilities,
+  type VenueFill,
+  type VenueOrder,
+  type VenueOrderListener,
+  type VenuePosition,
+} from '../types.ts';
+import { KalshiClient, type KalshiCreateOrderBody } from './client.ts';
+import { kalshiError } from './errors.ts';
+import { contractsForAmount, kalshiTimeInForce, parseVenueClientId, toVenueFill, toVenueOrder, venueClientId, yesBookOrder } from './orders.ts';
+import { KalshiPublicApi, isOnGrid, roundToGrid, type KalshiMarket } from './public-api.ts';
+
+export interface KalshiAdapterOptions {
+  /** Trade API base including /trade-api/v2 (KALSHI_API_URL). */
+  apiUrl: string;
+  timeoutMs: number;
+  credentials: CredentialSource;
+  clock?: () => Date;
+  fetch?: typeof fetch;
+  /** Taker fee coefficient for takerFee() quotes (default 0.07). */
+  takerCoefficient?: Decimal.Value;
+  /** How long market rules (status, grid, step) are reused before re-reading, ms. Default 5 s. */
+  marketTtlMs?: number;
+  /** Pages of recent orders scanned to find an order by client id. Default 5 (× 200). */
+  lookupPages?: number;
+}
+
+/** Checks a Kalshi key with a balance call; returns the balance or throws VenueError with the venue's reason. */
+export async function verifyKalshiCredentials(args: {
+  apiUrl: string;
+  keyId: string;
+  privateKeyPem: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}): Promise<Decimal> {
+  if (!args.keyId.trim()) throw kalshiError({ key: 'api_key_not_found', mutating: false, venueMessage: 'the key id is empty' });
+  const client = new KalshiClient({ baseUrl: args.apiUrl, timeoutMs: args.timeoutMs, keyId: args.keyId.trim(), privateKeyPem: args.privateKeyPem, fetch: args.fetch });
+  return client.getBalance();
+}
+
+export class KalshiAdapter implements ExchangeAdapter {
+  readonly venue = 'kalshi' as const;
+  readonly capabilities: VenueCapabilities = {
+    marketOrders: true,
+    limitOrders: true,
+    timeInForce: ['GTC', 'GTD', 'FOK', 'FAK'],
+    marketBuyByAmount: true,
+    quantityStep: new Decimal(1),
+  };
+  readonly publicApi: KalshiPublicApi;
+  private readonly markets = new Map<string, { market: KalshiMarket; at: number }>();
+  private readonly clock: () => Date;
+  private readonly takerCoefficient: Decimal;
+
+  constructor(private readonly opts: KalshiAdapterOptions) {
+    this.clock = opts.clock ?? (() => new Date());
+    this.publicApi = new KalshiPublicApi({ baseUrl: opts.apiUrl, timeoutMs: opts.timeoutMs, fetch: opts.fetch, clock: this.clock });
+    this.takerCoefficient = new Decimal(opts.takerCoefficient ?? KALSHI_TAKER_COEFFICIENT);
+  }
+
+  /** A signed client for this user's key, built for this call only. */
+  private async client(account: AccountRef): Promise<KalshiClient> {
+    const creds = await this.opts.credentials.kalshi(account.userId);
+    if (!creds) throw kalshiError({ key: 'not_linked', mutating: false });
+    return new KalshiClient({
+      baseUrl: this.opts.apiUrl,
+      timeoutMs: this.opts.timeoutMs,
+      keyId: creds.keyId,
+      privateKeyPem: creds.privateKeyPem,
+      fetch: this.opts.fetch,
+      nowMs: () => this.clock().getTime(),
+    });
+  }
+
+  private async market(ticker: string): Promise<KalshiMarket> {
+    const hit = this.markets.get(ticker);
+    const now = this.clock().getTime();
+    if (hit && now - hit.at < (this.opts.marketTtlMs ?? 5_000)) return hit.market;
+    const market = await this.publicApi.getMarket({ ticker });
+    this.markets.set(ticker, { market, at: now });
+    return market;
+  }
+
+  /** Builds the create-order body, checking the venue's rules first. Exposed for tests and the bench. */
+  async buildOrder(req: PlaceOrderRequest): Promise<KalshiCreateOrderBody> {
+    const ticker = req.listing.venueMarketId;
+    const market = await this.market(ticker);
+    if (!market.tradable) throw kalshiError({ key: 'market_closed', mutating: false, venueMessage: `${ticker} is ${market.status}` });
+    const isBuy = req.action === 'buy';
+    let price = req.price;
+    if (!isOnGrid(price, market.priceRanges)) {
+      if (req.type === 'limit' || price.lte(0) || price.gte(1))
+        throw kalshiError({ key: 'invalid_price', mutating: false, venueMessage: `${price.toFixed()} is not a valid price on ${ticker}` });
+      price = roundToGrid(price, market.priceRanges, isBuy ? 'down' : 'up'); // a worst-price guard only gets stricter
+    }
+    const tif = kalshiTimeInForce({ type: req.type, timeInForce: req.timeInForce, expiresAt: req.expiresAt, nowMs: this.clock().getTime() });
+    const step = market.quantityStep;
+    let count: Decimal;
+    let buyMaxCost: string | undefined;
+    if (req.amount !== undefined && req.quantity === undefined) {
+      if (!isBuy || req.type !== 'market')
+        throw kalshiError({ key: 'invalid_order', mutating: false, venueMessage: 'only a market buy can be sized by a dollar amount' });
+      const amount = req.amount.toDecimalPlaces(2, Decimal.ROUND_DOWN);
+      const books = await this.publicApi.getOrderBooks({ ticker });
+      count = contractsForAmount({ asks: books[req.outcome].asks, amount, limit: price, step });
+      if (count.lte(0))
+        throw kalshiError({
+          key: 'invalid_count',
+          mutating: false,
+          venueMessage: `$${amount.toFixed(2)} buys no ${step.eq(1) ? 'whole ' : ''}contract at ${price.toFixed()} or better on ${ticker} right now`,
+        });
+      buyMaxCost = amount.toFixed(2);
+    } else {
+      count = req.quantity ?? new Decimal(0);
+      if (count.lte(0) || !count.mod(step).isZero())
+        throw kalshiError({
+          key: 'invalid_count',
+          mutating: false,
+          venueMessage: step.eq(1) ? `${count.toFixed()} is not a whole number of contracts` : `${count.toFixed()} is not a multiple of ${step.toFixed()} contracts`,
+        });
+    }
+    const book = yesBookOrder({ outcome: req.outcome, action: req.action, price });
+    return {
+      ticker,
+      client_order_id: venueClientId(req.clientOrderId, req.outcome),
+      side: book.side,
+      count: count.toFixed(2),
+      price: book.price.toFixed(4),
+      ...tif,
+      self_trade_prevention_type: 'taker_at_cross',
+      ...(buyMaxCost ? { buy_max_cost: buyMaxCost } : {}),
+      post_only: false,
+      reduce_only: false,
+    };
+  }
+
+  async placeOrder(req: PlaceOrderRequest): Promise<VenueOrder> {
+    const client = await this.client(req.account);
+    const body = await this.buildOrder(req);
+    const res = await client.createOrder(body); // sent once; an unknown outcome propagates to the caller
+    const requested = new Decimal(body.count);
+    const filled = new Decimal(res.fill_count);
+    const remaining = new Decimal(res.remaining_count);
+    let fills: VenueFill[] = [];
+    if (filled.gt(0)) {
+      // The order is placed whatever happens now: a failed fill read must not look like a failed order.
+      fills = await this.fillsOf(client, res.order_id, req.outcome).catch(() => []);
+    }
+    const status = filled.gte(requested) ? 'filled' : remaining.gt(0) ? 'open' : 'cancelled';
+    return {
+      venueOrderId: res.order_id,
+      clientOrderId: req.clientOrderId,
+      status,
+      quantity: requested,
+      filledQuantity: filled,
+      fills,
+      reason:
+        status === 'cancelled'
+          ? filled.gt(0)
+            ? `Kalshi filled ${filled.toFixed()} of ${requested.toFixed()} contracts; the rest was cancelled`
+            : 'Kalshi had nothing to match at this price; nothing was filled'
+          : undefined,
+    };
+  }
+
+  private async fillsOf(client: KalshiClient, orderId: string, outcome: Outcome): Promise<VenueFill[]> {
+    const out = new Map<string, VenueFill>();
+    let cursor: string | null = null;
+    for (let page = 0; page < 20; page++) {
+      const res = await client.listFills({ orderId, cursor });
+      for (const f of res.fills) if (f.order_id === orderId) {
+        const fill = toVenueFill(f, outcome);
+        out.set(fill.venueTradeId, fill);
+      }
+      if (!res.cursor || res.cursor === cursor) break;
+      cursor = res.cursor;
+    }
+    return [...out.values()];
+  }
+
+  private async orderWithFills(client: KalshiClient, wire: Awaited<ReturnType<KalshiClient['getOrder']>>): Promise<VenueOrder> {
+    const { outcome } = parseVenueClientId(wire.client_order_id);
+    const fills = (countOf0(wire) ? await this.fillsOf(client, wire.order_id, outcome) : []);
+    return toVenueOrder(wire, fills);
+  }
+
+  async cancelOrder(args: { account: AccountRef; venueOrderId: string }): Promise<VenueOrder> {
+    const client = await this.client(args.account);
+    try {
+      return await this.orderWithFills(client, await client.cancelOrder(args.venueOrderId));
+    } catch (err) {
+      // Already executed or cancelled: the venue refuses the cancel; answer with the order's state.
+      if (err instanceof VenueError && err.kind === 'rejected' && err.code === 'INVALID_ORDER') {
+        return this.orderWithFills(client, await client.getOrder(args.venueOrderId));
+      }
+      throw err;
+    }
+  }
+
+  async getOrder(args: { account: AccountRef; venueOrderId: string }): Promise<VenueOrder | null> {
+    const client = await this.client(args.account);
+    try {
+      return await this.orderWithFills(client, await client.getOrder(args.venueOrderId));
+    } catch (err) {
+      if (err instanceof VenueError && err.kind === 'rejected' && (err.code === 'ORDER_NOT_FOUND' || err.code === 'NOT_FOUND')) return null;
+      throw err;
+    }
+  }
+
+  /** Kalshi cannot filter by client_order_id: scan the ticker's recent orders, newest first. */
+  async getOrderByClientId(args: { account: AccountRef; clientOrderId: string; listing: ListingRef }): Promise<VenueOrder | null> {
+    const client = await this.client(args.account);
+    let cursor: string | null = null;
+    for (let page = 0; page < (this.opts.lookupPages ?? 5); page++) {
+      const res = await client.listOrders({ ticker: args.listing.venueMarketId, cursor });
+      const hit = res.orders.find((o) => parseVenueClientId(o.client_order_id).clientOrderId === args.clientOrderId);
+      if (hit) return this.orderWithFills(client, hit);
+      if (!res.cursor || res.cursor === cursor) return null;
+      cursor = res.cursor;
+    }
+    return null;
+  }
+
+  async getFills(args: { account: AccountRef; venueOrderId?: string; since?: Date }): Promise<VenueFill[]> {
+    const client = await this.client(args.account);
+    const outcomes = new Map<string, Outcome>();
+    const out = new Map<string, VenueFill>();
+    let cursor: string | null = null;
+    const minTs = args.since ? Math.floor(args.since.getTime() / 1000) : undefined;
+    for (let page = 0; page < 50; page++) {
+      const res = await client.listFills({ orderId: args.venueOrderId, minTs, cursor });
+      for (const f of res.fills) {
+        if (args.venueOrderId && f.order_id !== args.venueOrderId) continue;
+        let outcome = outcomes.get(f.order_id);
+        if (!outcome) {
+          outcome = parseVenueClientId((await client.getOrder(f.order_id)).client_order_id).outcome;
+          outcomes.set(f.order_id, outcome);
+        }
+        const fill = toVenueFill(f, outcome);
+        if (!args.since || fill.filledAt >= args.since) out.set(fill.venueTradeId, fill);
+      }
+      if (!res.cursor || res.cursor === cursor) break;
+      cursor = res.cursor;
+    }
+    return [...out.values()];
+  }
+
+  async getOrderBook(args: { listing: ListingRef; outcome: Outcome }): Promise<OrderBook> {
+    return (await this.publicApi.getOrderBooks({ ticker: args.listing.venueMarketId }))[args.outcome];
+  }
+
+  async getBalance(args: { account: AccountRef }): Promise<Balance> {
+    const client = await this.client(args.account);
+    return { venue: 'kalshi', available: await client.getBalance(), currency: 'USD' };
+  }
+
+  async getPositions(args: { account: AccountRef }): Promise<VenuePosition[]> {
+    const client = await this.client(args.account);
+    return (await client.getPositions()).map((p) => ({
+      venueMarketId: p.ticker,
+      outcome: p.position.gt(0) ? 'yes' : 'no',
+      quantity: p.position.abs(),
+    }));
+  }
+
+  takerFee(args: { listing: ListingRef; price: Decimal; quantity: Decimal }): Decimal {
+    return kalshiFee(args.price, args.quantity, this.takerCoefficient);
+  }
+
+  /** No push channel yet: order state comes from polling (getOrder / getFills) by the order sync. */
+  onOrderEvent(_listener: VenueOrderListener): () => void {
+    return () => {};
+  }
+}
+
+function countOf0(o: { fill_count_fp?: string | number | null; fill_count?: number | null }): boolean {
+  const v = o.fill_count_fp ?? o.fill_count;
+  return v !== null && v !== undefined && new Decimal(v).gt(0);
+}
