@@ -129,6 +129,11 @@ export class ClobEngine {
     }
   }
 
+  /** Cancels every resting order (seeded and users') of every book. */
+  clearBooks(): void {
+    for (const o of this.orders.values()) if (o.status === 'LIVE') this.cancel(o.id);
+  }
+
   /** Aggregated levels, best first. */
   levels(tokenId: string, side: 'BUY' | 'SELL'): { price: Decimal; size: Decimal }[] {
     const agg = new Map<string, Decimal>();

@@ -57,6 +57,8 @@ export class FakeClob {
   readonly apiKeys = new Map<string, ApiKeyRecord>();
   /** Maker addresses the venue refuses ("maker address not allowed, please use the deposit wallet flow"). */
   readonly refusedMakers = new Set<string>();
+  /** Signer address (lowercase) → funder (deposit / proxy wallet) address, for /balance-allowance. */
+  readonly funders = new Map<string, string>();
   /** When true, POST /order answers 503 "Trading is currently disabled". */
   tradingDisabled = false;
   /** Every request seen, for assertions (method, path). */
