@@ -6,6 +6,7 @@ import type { AdminApi } from './admin/types.ts';
 import type { AutomationApi } from './automation/types.ts';
 import type { AlertsApi } from './alerts/types.ts';
 import type { ChartsApi } from './charts/types.ts';
+import type { FollowApi } from './following/types.ts';
 import type { MarketsApi, TradingApi } from './trading/types.ts';
 import type { UsersApi } from './users/types.ts';
 
@@ -20,6 +21,8 @@ export interface Services {
   alerts?: AlertsApi;
   /** Price history and PnL for the /chart and /pnl pictures. */
   charts?: ChartsApi;
+  /** Copy- and counter-trading of a wallet (issue 6); absent where the server runs without it. */
+  follow?: FollowApi;
 }
 
 /** Queue statistics for /admin and /metrics, provided by jobs/ (core never imports pg-boss). */

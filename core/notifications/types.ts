@@ -36,7 +36,11 @@ export type AutomationEvent =
   | 'tpsl_done'
   | 'tpsl_failed'
   | 'triggers_paused'
-  | 'triggers_resumed';
+  | 'triggers_resumed'
+  /** Copy/counter-trading (core/following): a target's trade and what we did; the stop-loss pause; the reset. */
+  | 'follow_trade'
+  | 'follow_paused'
+  | 'follow_resumed';
 
 export interface AutomationNotification {
   kind: 'automation';
