@@ -47,7 +47,9 @@ async function ensureQueue(boss: PgBoss, name: string, options: Parameters<PgBos
 
 /** Creates the queues (idempotent); processes that only enqueue may call it too. */
 export async function ensureFollowQueues(boss: PgBoss): Promise<void> {
-  await ensureQueue(boss, FOLLOW_EXECUTE_QUEUE, { notify: true, retryLimit: 3, retryDelay: 2, retryBackoff: true, expireInSeconds: 120, deleteAfterSeconds: 24 * 60 * 60 });
+  // No NOTIFY: these jobs are delayed (startAfter), so a wake-up at insert finds nothing, and a
+  // notify-active queue falls back to a 30 s backstop poll; plain polling every second is on time.
+  await ensureQueue(boss, FOLLOW_EXECUTE_QUEUE, { notify: false, retryLimit: 3, retryDelay: 2, retryBackoff: true, expireInSeconds: 120, deleteAfterSeconds: 24 * 60 * 60 });
   await ensureQueue(boss, FOLLOW_RESET_QUEUE, { retryLimit: 3, retryDelay: 30, expireInSeconds: 600, deleteAfterSeconds: 7 * 24 * 60 * 60 });
 }
 
@@ -86,7 +88,7 @@ export async function startFollowing(options: StartFollowingOptions): Promise<Ru
   const sweepTimer = sweepMs > 0 ? setInterval(() => void sweep(), sweepMs) : null;
   sweepTimer?.unref();
 
-  await boss.work<{ executionId: string }>(FOLLOW_EXECUTE_QUEUE, { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 }, async ([job]) => {
+  await boss.work<{ executionId: string }>(FOLLOW_EXECUTE_QUEUE, { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, notifyPollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 }, async ([job]) => {
     const id = job?.data?.executionId;
     if (typeof id !== 'string') return;
     const r = await engine.execute(id);

@@ -43,7 +43,7 @@ export async function startFollowHarness(
   const h = await startHarness(db);
   let boss: PgBoss | null = null;
   let jobs = { async send() {} } as Parameters<typeof createFollowEngine>[0]['jobs'];
-  const log = pino({ level: 'silent' });
+  const log = pino({ level: process.env.FOLLOW_TEST_LOG ?? 'silent' });
   if (opts.boss) {
     boss = createBoss({ connectionString: db.url, log, max: 3, extra: { superviseIntervalSeconds: 1, monitorIntervalSeconds: 1 } });
     await startBoss(boss);
