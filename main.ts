@@ -11,6 +11,9 @@ import { createAutomationMonitors, type AutomationMonitors } from './core/automa
 import { openDatabase } from './core/db/client.ts';
 import { coreMonitorDeps, createCore, type Core } from './core/create-core.ts';
 import { createPaperRegistry } from './core/exchanges/registry.ts';
+import { createLiveRegistry } from './core/exchanges/live-registry.ts';
+import { CredentialVault, VaultCredentialSource, keyRingFromConfig } from './core/credentials/index.ts';
+import { createAccountService } from './core/accounts/compose.ts';
 import { DEMO_CATALOG, seedCatalog } from './core/markets/catalog.ts';
 import { SyntheticMarketFeed } from './core/markets/synthetic-feed.ts';
 import type { NotificationSink } from './core/notifications/types.ts';
@@ -25,6 +28,9 @@ import { startOrderSyncWorker } from './jobs/order-sync.ts';
 import { startMonitors } from './jobs/monitors.ts';
 import { ChannelFillsSink } from './core/alerts/fills.ts';
 import { startAlerts, type AlertsRuntime } from './jobs/alerts.ts';
+import { PolymarketDataApi } from './core/exchanges/polymarket/data-api.ts';
+import { createFollowEngine, type FollowEngine } from './core/following/engine.ts';
+import { startFollowing } from './jobs/following.ts';
 
 export interface StartOptions {
   /** Serve the HTTP API (default true). */
@@ -58,6 +64,8 @@ export interface Yesno {
   telegram: TelegramRuntime | null;
   /** Group channel alerts (evaluator fed by the market data) when this process runs workers. */
   alerts: AlertsRuntime | null;
+  /** Copy/counter-trading (wallet poller, executor, daily reset) when this process runs workers. */
+  following: FollowEngine | null;
   stop(): Promise<void>;
 }
 
@@ -76,15 +84,20 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
     const feed = new SyntheticMarketFeed({ catalog: DEMO_CATALOG, seed: config.MARKET_SEED, tickMs: config.MARKET_TICK_MS });
     await feed.start();
     stops.push(() => feed.stop());
-    if (config.TRADING_MODE === 'live') {
-      log.warn('TRADING_MODE=live: live venue adapters are not built yet; trading stays on the paper venues');
-    }
-    const adapters = createPaperRegistry({
-      prisma,
-      feed,
-      startingBalance: config.PAPER_BALANCE,
-      onError: (err, context) => log.error({ err, context }, 'paper venue background error'),
-    });
+    // The credential vault (core/credentials) exists when CREDENTIALS_KEY is set; live mode requires it (core/config.ts).
+    const keys = keyRingFromConfig(config);
+    const vault = keys ? new CredentialVault({ prisma, keys }) : null;
+    if (config.TRADING_MODE === 'live' && !vault) throw new ConfigError(['CREDENTIALS_KEY: required when TRADING_MODE=live']);
+    // Live: the real venues with each user's own credentials from the vault; paper: the paper venues.
+    const adapters =
+      config.TRADING_MODE === 'live' && vault
+        ? createLiveRegistry({ config, credentials: new VaultCredentialSource(vault) })
+        : createPaperRegistry({
+            prisma,
+            feed,
+            startingBalance: config.PAPER_BALANCE,
+            onError: (err, context) => log.error({ err, context }, 'paper venue background error'),
+          });
     await Promise.all([...adapters.values()].map((a) => (a as { ready?: () => Promise<void> }).ready?.()));
     stops.push(() => adapters.forEach((a) => (a as { close?: () => void }).close?.()));
 
@@ -96,8 +109,10 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
       prisma,
       jobs: jobPort,
       adapters,
-      settings: { mode: 'paper', maxOrderUsd: config.MAX_ORDER_USD, defaultSlippage: config.DEFAULT_SLIPPAGE },
+      settings: { mode: config.TRADING_MODE, maxOrderUsd: config.MAX_ORDER_USD, defaultSlippage: config.DEFAULT_SLIPPAGE },
       log,
+      // Linking venue accounts (POST/GET /api/v1/account…); in live mode only linked venues are routed to.
+      accounts: vault ? createAccountService({ config, vault, prisma, adapters, log }) : undefined,
     });
     stops.push(() => core.detach());
     // Before any new order is accepted, every open order is reconciled with its venue (each venue
@@ -131,6 +146,7 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
     stops.push(() => jobs.stop());
     let monitors: AutomationMonitors | null = null;
     let alerts: AlertsRuntime | null = null;
+    let following: FollowEngine | null = null;
     if (workers) {
       await startOrderSyncWorker({
         boss,
@@ -151,6 +167,20 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
       stops.push(() => running.stop());
       alerts = await startAlerts({ prisma, jobs: jobPort, feed, directory: core.directory, alerts: core.alerts, log });
       stops.push(() => alerts!.stop());
+      following = createFollowEngine({
+        prisma,
+        jobs: jobPort,
+        source: new PolymarketDataApi({ baseUrl: config.POLYMARKET_DATA_URL, timeoutMs: config.VENUE_TIMEOUT_MS }),
+        trading: core.trading,
+        directory: core.directory,
+        adapters: core.adapters,
+        settings: { maxOrderUsd: config.MAX_ORDER_USD, defaultSlippage: config.DEFAULT_SLIPPAGE },
+        pollSeconds: config.FOLLOW_POLL_SECONDS,
+        tz: config.COUNTER_RESET_TZ,
+        log,
+      });
+      const runningFollow = await startFollowing({ boss, engine: following, log, pollSeconds: config.FOLLOW_POLL_SECONDS, tz: config.COUNTER_RESET_TZ });
+      stops.push(() => runningFollow.stop());
     }
 
     let http: FastifyInstance | null = null;
@@ -178,8 +208,8 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
       stops.push(() => telegram.stop());
       await telegram.start();
     }
-    log.info({ mode: config.TRADING_MODE, markets: core.directory.all().length, workers }, 'yesno started (paper trading)');
-    return { config, core, http, address, feed, databaseUrl: db.url, discord, telegram, monitors, alerts, stop };
+    log.info({ mode: config.TRADING_MODE, markets: core.directory.all().length, workers }, `yesno started (${config.TRADING_MODE} trading)`);
+    return { config, core, http, address, feed, databaseUrl: db.url, discord, telegram, monitors, alerts, following, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -11,7 +11,10 @@ import { frameworkErrorHandler, installErrorHandling } from './errors.ts';
 import { HttpMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { RateLimiter, rateLimitHook } from './rate-limit.ts';
+import { accountRoutes } from './routes/account.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { adminMarketsRoutes } from './routes/admin-markets.ts';
+import type { MarketAdminApi } from '../core/markets/market-registration.ts';
 import { automationRoutes } from './routes/automation.ts';
 import { healthRoutes } from './routes/health.ts';
 import { marketRoutes } from './routes/markets.ts';
@@ -27,6 +30,8 @@ export interface HttpServerDeps {
   services: Services;
   /** Queue statistics for GET /admin/queues (empty list without it). */
   queueStats?: QueueStatsPort;
+  /** Market registration and pairing suggestions (POST /admin/markets, GET /admin/markets/suggestions); absent → not served. */
+  marketAdmin?: MarketAdminApi;
   /** Enables /admin with this bearer token; unset → every /admin path is 404. */
   adminToken?: string;
   /** Requests per minute per API token (and for the admin token). */
@@ -85,6 +90,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
         await v1.register(marketRoutes, { services });
         await v1.register(positionRoutes, { services });
         await v1.register(automationRoutes, { services });
+        await v1.register(accountRoutes, { services });
       },
       { prefix: '/api/v1' },
     );
@@ -95,6 +101,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
           admin.addHook('onRequest', rateLimitHook(limiter, 'admin'));
           admin.addHook('onRequest', adminAuthHook(deps.adminToken as string));
           await admin.register(adminRoutes, { services, queueStats: deps.queueStats });
+          if (deps.marketAdmin) await admin.register(adminMarketsRoutes, { markets: deps.marketAdmin });
         },
         { prefix: '/admin' },
       );

@@ -19,6 +19,7 @@ import { SmartRouter } from './routing/smart-router.ts';
 import { TradingService, type TradingServiceDeps } from './trading/trading-service.ts';
 import { UserService } from './users/user-service.ts';
 import type { Services } from './services.ts';
+import type { AccountsApi } from './accounts/types.ts';
 
 export interface CoreDeps {
   prisma: Db;
@@ -28,6 +29,8 @@ export interface CoreDeps {
   log?: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
   /** Look-ups by client id after an unknown outcome (default 3 attempts, 250 ms apart, growing). */
   lookupRetries?: { attempts: number; delayMs: number };
+  /** Linked venue accounts (main.ts builds them over the vault when CREDENTIALS_KEY is set); in live mode only linked venues are routed to. */
+  accounts?: AccountsApi;
   /** Order sync tuning (core/trading/order-sync.ts: grace period, follow jobs, startup time box). */
   sync?: TradingServiceDeps['sync'];
 }
@@ -68,6 +71,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     settings: deps.settings,
     log: deps.log,
     lookupRetries: deps.lookupRetries,
+    linkedVenues: deps.settings.mode === 'live' ? (userId) => deps.accounts?.linkedVenues(userId) ?? Promise.resolve(new Set()) : undefined,
     jobs: deps.jobs,
     sync: deps.sync,
   });
@@ -91,6 +95,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     store,
     router,
     adapters: deps.adapters,
+    accounts: deps.accounts,
     detach: () => unsubscribe.forEach((u) => u()),
   };
 }

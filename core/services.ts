@@ -5,6 +5,7 @@
 import type { AdminApi } from './admin/types.ts';
 import type { AutomationApi } from './automation/types.ts';
 import type { AlertsApi } from './alerts/types.ts';
+import type { AccountsApi } from './accounts/types.ts';
 import type { ChartsApi } from './charts/types.ts';
 import type { FollowApi } from './following/types.ts';
 import type { MarketsApi, TradingApi } from './trading/types.ts';
@@ -23,6 +24,8 @@ export interface Services {
   charts?: ChartsApi;
   /** Copy- and counter-trading of a wallet (issue 6); absent where the server runs without it. */
   follow?: FollowApi;
+  /** Linked venue accounts (Polymarket sub-wallet, Kalshi API key); absent without CREDENTIALS_KEY. */
+  accounts?: AccountsApi;
 }
 
 /** Queue statistics for /admin and /metrics, provided by jobs/ (core never imports pg-boss). */

@@ -118,13 +118,22 @@ export class CredentialVault {
   }
 
   /** Venues with at least one row of every kind in `required` (per venue). */
-  async venuesWith(userId: string, required: Record<CredentialVenue, CredentialKind[]>): Promise<Set<CredentialVenue>> {
+  async venuesWith(userId: string, required: Readonly<Record<CredentialVenue, readonly CredentialKind[]>>): Promise<Set<CredentialVenue>> {
     const rows = await this.deps.prisma.venueCredential.findMany({ where: { userId }, select: { venue: true, kind: true } });
     const out = new Set<CredentialVenue>();
     for (const venue of Object.keys(required) as CredentialVenue[]) {
       if (required[venue].every((k) => rows.some((r) => r.venue === venue && r.kind === k))) out.add(venue);
     }
     return out;
+  }
+
+  /** Replaces the non-secret settings of a row; false when there is no such row. */
+  async setMeta(args: { userId: string; venue: CredentialVenue; kind: CredentialKind; meta: Record<string, unknown> }): Promise<boolean> {
+    const res = await this.deps.prisma.venueCredential.updateMany({
+      where: { userId: args.userId, venue: args.venue, kind: args.kind },
+      data: { meta: args.meta as Prisma.InputJsonValue },
+    });
+    return res.count > 0;
   }
 
   /** Deletes a user's rows of one venue (optionally one kind); returns how many. */

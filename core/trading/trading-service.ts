@@ -13,12 +13,14 @@ import {
   type ExchangeAdapter,
   type ListingRef,
   type PlaceOrderRequest,
+  type Venue,
   type VenueOrder,
 } from '../exchanges/types.ts';
 import type { MarketDirectory } from '../markets/directory.ts';
 import type { JobPort } from '../notifications/types.ts';
 import type { OrderStore } from '../orders/order-store.ts';
 import { isTerminal } from '../orders/state-machine.ts';
+import { linkedListings } from '../accounts/linked-venues.ts';
 import { OrderSync, type FollowJobData, type OrderSyncOptions, type StartupReport } from './order-sync.ts';
 import type { SmartRouter } from '../routing/smart-router.ts';
 import { venueOrderParams } from './order-params.ts';
@@ -47,6 +49,8 @@ export interface TradingServiceDeps {
   log?: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
   /** How often to look an order up by client id after an unknown outcome, and how long to wait between. */
   lookupRetries?: { attempts: number; delayMs: number };
+  /** Live mode: the venues a user has linked (only those are routed to). Absent or null: every venue (paper). */
+  linkedVenues?: (userId: string) => Promise<ReadonlySet<Venue> | null>;
   /** Enqueues the follow jobs of open orders (order sync); without it nothing is polled per order. */
   jobs?: JobPort;
   /** Order sync tuning (core/trading/order-sync.ts). `follow` defaults to live mode. */
@@ -76,7 +80,10 @@ export class TradingService implements TradingApi {
   async quote(input: Omit<PlaceOrderInput, 'idempotencyKey' | 'source'>): Promise<RouteDecision> {
     validateOrderInput(input);
     const market = this.openMarket(input.marketId);
-    const listings = input.action === 'sell' ? await this.sellableListings(input, market.listings) : market.listings;
+    const held = input.action === 'sell' ? await this.sellableListings(input, market.listings) : market.listings;
+    // Live mode: only the venues this user has linked (core/accounts/linked-venues.ts); paper: all.
+    const linked = (await this.deps.linkedVenues?.(input.userId)) ?? null;
+    const listings = linkedListings({ listings: held, linked, forceVenue: input.exchange });
     const route = await this.deps.router.route({
       listings,
       outcome: input.side,
@@ -376,8 +383,9 @@ export class TradingService implements TradingApi {
   }
 
   async getBalance(args: { userId: string }): Promise<BalanceView> {
+    const linked = (await this.deps.linkedVenues?.(args.userId)) ?? null;
     const venues = await Promise.all(
-      [...this.deps.adapters.values()].map(async (a) => {
+      [...this.deps.adapters.values()].filter((a) => !linked || linked.has(a.venue)).map(async (a) => {
         const b = await a.getBalance({ account: { userId: args.userId } });
         return { venue: a.venue, available: b.available, mode: this.deps.settings.mode };
       }),

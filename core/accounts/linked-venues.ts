@@ -1,0 +1,37 @@
+/**
+ * Live mode routing: only the venues the user has linked are considered. A forced venue that is not
+ * linked, or no linked venue at all, is a TradingError that says how to link (code `rejected`,
+ * `details.reason = "venue_not_linked"`). Paper mode passes `linked = null` and nothing changes.
+ */
+import type { ListingRef, Venue } from '../exchanges/types.ts';
+import { TradingError } from '../trading/types.ts';
+
+const NAMES: Record<Venue, string> = { polymarket: 'Polymarket', kalshi: 'Kalshi' };
+const HOW: Record<Venue, string> = {
+  polymarket: 'POST /api/v1/account/polymarket creates your Polymarket wallet',
+  kalshi: 'POST /api/v1/account/kalshi with your Kalshi API key id and private key',
+};
+
+/** The listings of linked venues; throws when the forced venue, or every venue of the market, is not linked. */
+export function linkedListings(args: { listings: ListingRef[]; linked: ReadonlySet<Venue> | null; forceVenue?: Venue }): ListingRef[] {
+  const { listings, linked, forceVenue } = args;
+  if (!linked) return listings;
+  if (forceVenue && !linked.has(forceVenue)) {
+    throw new TradingError('rejected', `You have not linked a ${NAMES[forceVenue]} account, so yesno cannot trade there for you. Link it first: ${HOW[forceVenue]}.`, {
+      reason: 'venue_not_linked',
+      venue: forceVenue,
+      linked: [...linked],
+    });
+  }
+  const usable = listings.filter((l) => linked.has(l.venue));
+  if (usable.length === 0 && listings.length > 0) {
+    const venues = [...new Set(listings.map((l) => l.venue))];
+    const what = linked.size === 0 ? 'You have not linked a venue account yet' : `This market trades on ${venues.map((v) => NAMES[v]).join(' and ')}, where you have no linked account`;
+    throw new TradingError('rejected', `${what}, so it cannot be traded live for you. Link one first: ${venues.map((v) => HOW[v]).join('; or ')}.`, {
+      reason: 'venue_not_linked',
+      venues,
+      linked: [...linked],
+    });
+  }
+  return usable;
+}
