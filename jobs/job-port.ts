@@ -4,6 +4,7 @@
  */
 import { fromPrisma, type PgBoss, type PrismaTransactionLike, type SendOptions } from 'pg-boss';
 import type { JobPort } from '../core/notifications/types.ts';
+import { lit } from '../core/db/raw.ts';
 
 /** A Prisma transaction client has `$queryRawUnsafe`, the one method pg-boss needs. */
 function isRawQueryClient(value: unknown): value is PrismaTransactionLike {
@@ -40,6 +41,24 @@ export function createJobPort(boss: PgBoss): JobPort {
       }
       // One INSERT for all of them (with the queue's NOTIFY), instead of one round trip per job.
       await boss.insert(queue, jobs.map((j) => ({ data: j.data, singletonKey: j.singletonKey })), options);
+    },
+    async insertStatement({ queue, jobs }) {
+      // pg-boss builds its own INSERT (queue policy, retention, the queue's NOTIFY) and hands it to
+      // the `db` adapter; this adapter keeps the statement instead of running it, and inlines its one
+      // parameter (the jobs as JSON) as a literal, as pg-boss does itself for flow batches.
+      let captured: { text: string; values: unknown[] } | null = null;
+      const db = {
+        async executeSql(text: string, values?: unknown[]) {
+          captured = { text, values: values ?? [] };
+          return { rows: [] };
+        },
+      };
+      await boss.insert(queue, jobs.map((j) => ({ data: j.data, singletonKey: j.singletonKey })), { db });
+      const c = captured as { text: string; values: unknown[] } | null;
+      if (!c || c.values.length !== 1 || typeof c.values[0] !== 'string' || /\$[0-9]/.test(c.text.replace('$1', ''))) {
+        throw new Error('JobPort.insertStatement: pg-boss built an insert of an unexpected shape');
+      }
+      return c.text.replace('$1', () => lit(c.values[0] as string));
     },
   };
 }

@@ -4,10 +4,12 @@
  * PostgreSQL under DATA_DIR; migrations are applied before anything uses it.
  */
 import path from 'node:path';
+import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient, Prisma } from '../../generated/prisma/client.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
+import { registerRawPool } from './raw.ts';
 
 /** The database handle services receive. */
 export type Db = PrismaClient;
@@ -16,11 +18,14 @@ export type Tx = Prisma.TransactionClient;
 
 /**
  * A Prisma client over a node-postgres pool of at most `poolMax` connections (node-postgres
- * default: 10). Call `$disconnect()` to close the pool.
+ * default: 10). Call `$disconnect()` to close the pool. The same pool serves the raw queries of the
+ * order hot path (core/db/raw.ts: rawPool(prisma)).
  */
 export function createPrisma(url: string, opts: { poolMax?: number } = {}): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: url, ...(opts.poolMax ? { max: opts.poolMax } : {}) });
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString: url, ...(opts.poolMax ? { max: opts.poolMax } : {}) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  registerRawPool(prisma, pool);
+  return prisma;
 }
 
 /** The embedded cluster's directory inside DATA_DIR. */

@@ -75,6 +75,12 @@ export interface JobPort {
   send(args: { queue: string; data: Record<string, unknown>; tx?: unknown; singletonKey?: string; startAfter?: Date }): Promise<void>;
   /** Several jobs of one queue in one statement (one round trip), in `tx` when given. */
   sendMany?(args: { queue: string; jobs: { data: Record<string, unknown>; singletonKey?: string }[]; tx?: unknown }): Promise<void>;
+  /**
+   * The self-contained SQL statement (values inlined, no parameters) that enqueues these jobs, for
+   * the caller to run inside its own transaction (e.g. a one-message script, core/db/raw.ts
+   * runScript): the jobs exist, and their NOTIFY fires, only if that transaction commits.
+   */
+  insertStatement?(args: { queue: string; jobs: { data: Record<string, unknown>; singletonKey?: string }[] }): Promise<string>;
 }
 
 /** Queue names core may enqueue to (jobs/ creates and works them). */

@@ -3,14 +3,17 @@
  * recording fills once, deriving filledQuantity / avgFillPrice / fee from the stored fills,
  * keeping positions in step with fills, and writing the outbox, all in one transaction per change.
  */
+import { randomUUID } from 'node:crypto';
 import { Prisma, type Order } from '../../generated/prisma/client.ts';
 import type { Db } from '../db/client.ts';
+import { asPrismaError, query, rawPool } from '../db/raw.ts';
 import { Decimal, ZERO, dec } from '../money.ts';
 import type { VenueFill, VenueOrder } from '../exchanges/types.ts';
 import { writeOutbox, type OutboxEntry } from '../notifications/outbox.ts';
 import type { JobPort } from '../notifications/types.ts';
 import type { OrderStatus } from '../trading/types.ts';
 import { assertTransition, isTerminal, nextStatusFor } from './state-machine.ts';
+import { applyFirstAnswer, orderFromRow, type Planned } from './first-answer.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -18,7 +21,7 @@ type Tx = Prisma.TransactionClient;
 type OrderCore = Pick<Order, 'id' | 'userId' | 'listingId' | 'marketId' | 'exchange' | 'side' | 'action'>;
 
 /** The order row as locked at the start of applyVenueOrder (decimals as text). */
-interface LockedOrder extends OrderCore {
+export interface LockedOrder extends OrderCore {
   status: OrderStatus;
   quantity: string;
   amount: string | null;
@@ -36,7 +39,7 @@ interface InsertedFillRow {
   fee: string;
 }
 
-interface InsertedFill {
+export interface InsertedFill {
   id: string;
   price: Decimal;
   quantity: Decimal;
@@ -59,9 +62,54 @@ export class OrderStore {
     return this.deps.clock?.() ?? new Date();
   }
 
-  /** Inserts a new order in `created`. Throws Prisma P2002 on a duplicate idempotency key. */
+  /**
+   * Orders this store created and has not applied a venue answer to yet (id → the row as created):
+   * the first answer takes the one-round-trip path (first-answer.ts) when the row is still as created.
+   */
+  private readonly fresh = new Map<string, LockedOrder>();
+
+  /**
+   * Inserts a new order in `created` (one prepared statement). Throws Prisma P2002 on a duplicate
+   * idempotency key.
+   */
   async create(data: Prisma.OrderUncheckedCreateInput): Promise<Order> {
-    return this.deps.prisma.order.create({ data: { ...data, status: 'created' } });
+    const extra = Object.keys(data).filter((k) => !CREATE_COLUMNS.has(k));
+    let order: Order;
+    if (extra.length > 0) {
+      order = await this.deps.prisma.order.create({ data: { ...data, status: 'created' } });
+    } else {
+      const now = new Date();
+      const d = data as Record<string, unknown>;
+      const text = (k: string) => (d[k] === undefined || d[k] === null ? null : String(d[k]));
+      const rows = await query(rawPool(this.deps.prisma), INSERT_ORDER, [
+        (d.id as string | undefined) ?? randomUUID(),
+        d.userId,
+        d.marketId,
+        d.listingId,
+        d.side,
+        d.type,
+        d.action,
+        text('price'),
+        text('quantity'),
+        text('amount'),
+        d.exchange,
+        d.source ?? 'manual',
+        d.timeInForce ?? 'GTC',
+        text('copyTradeSubId'),
+        text('counterTradeId'),
+        text('sniperId'),
+        d.clientOrderId,
+        text('idempotencyKey'),
+        d.routing === undefined || d.routing === null || d.routing === Prisma.JsonNull || d.routing === Prisma.DbNull ? null : JSON.stringify(d.routing),
+        now.toISOString(),
+      ]).catch((err: unknown) => {
+        throw asPrismaError(err);
+      });
+      order = orderFromRow(rows[0]!);
+    }
+    if (this.fresh.size >= 10_000) this.fresh.clear(); // answers that never came (crash paths): forget them
+    this.fresh.set(order.id, lockedFromOrder(order));
+    return order;
   }
 
   findByIdempotencyKey(userId: string, idempotencyKey: string): Promise<Order | null> {
@@ -84,6 +132,7 @@ export class OrderStore {
     reason?: string;
   }): Promise<Order | null> {
     assertTransition(args.from, args.to);
+    this.fresh.delete(args.orderId);
     return this.deps.prisma.$transaction(async (tx) => {
       const [order] = await tx.order.updateManyAndReturn({ where: { id: args.orderId, status: args.from }, data: { ...(args.patch ?? {}), status: args.to, ...(isTerminal(args.to) ? { completedAt: this.now() } : {}) } });
       if (!order) return null;
@@ -99,6 +148,12 @@ export class OrderStore {
    * Hot path (every order): one transaction of about 8 round trips for a filled order.
    */
   async applyVenueOrder(orderId: string, venue: VenueOrder, extra?: { failureReason?: string }): Promise<ApplyResult> {
+    const fresh = this.fresh.get(orderId);
+    if (fresh) {
+      this.fresh.delete(orderId);
+      const fast = await this.applyFirst(fresh, venue, extra);
+      if (fast) return fast;
+    }
     return this.deps.prisma.$transaction(async (tx) => {
       // Lock and read in one statement: serialises writers of this order (venue events racing the placement response).
       const rows = await tx.$queryRaw<LockedOrder[]>`
@@ -113,39 +168,10 @@ export class OrderStore {
       const outbox: OutboxEntry[] = [];
       for (const f of inserted) outbox.push(fillEntry(before, f, wasTerminal));
       if (inserted.length > 0) await this.applyToPosition(tx, before, inserted);
-
-      const patch: Prisma.OrderUncheckedUpdateManyInput = {};
-      if (totals) {
-        patch.filledQuantity = totals.quantity.toFixed();
-        patch.avgFillPrice = totals.quantity.gt(0) ? totals.notional.div(totals.quantity).toDecimalPlaces(6).toFixed() : null;
-        patch.fee = totals.fee.toFixed();
-      }
-      if (!before.venueOrderId && venue.venueOrderId) patch.venueOrderId = venue.venueOrderId;
-      if (!before.submittedAt) patch.submittedAt = this.now();
-      // A buy by amount is sized by the venue: record the quantity it settled on.
-      if (before.amount && venue.quantity.gt(0) && !dec(before.quantity).eq(venue.quantity)) patch.quantity = venue.quantity.toFixed();
-      if (wasTerminal && inserted.length > 0) {
-        const lateQty = inserted.reduce((sum, f) => sum.add(f.quantity), ZERO);
-        patch.lateFillQuantity = dec(before.lateFillQuantity).add(lateQty).toFixed();
-      }
-
-      // The path through the table (at most created → pending → partial), applied as ONE compare-and-set.
-      const filledQty = totals ? totals.quantity : dec(before.filledQuantity);
-      const requested = patch.quantity ? dec(patch.quantity as string) : dec(before.quantity);
-      const filled = venue.status === 'filled' || (requested.gt(0) && filledQty.gte(requested));
-      const transitions: { from: OrderStatus; to: OrderStatus }[] = [];
-      let status = before.status;
-      for (let step = 0; step < 2; step++) {
-        const next = nextStatusFor({ current: status, filled, anyFill: filledQty.gt(0), venueStatus: venue.status });
-        if (!next) break;
-        transitions.push({ from: status, to: next });
-        status = next;
-      }
+      const { patch, status, transitions } = planApply({ before, venue, inserted, totals, extra, now: this.now() });
       let after: Order | null = null;
       if (transitions.length > 0) {
         const data: Prisma.OrderUncheckedUpdateManyInput = { ...patch, status };
-        if (isTerminal(status)) data.completedAt = this.now();
-        if (status === 'failed' || status === 'cancelled') data.failureReason = extra?.failureReason ?? venue.reason ?? before.failureReason;
         const updated = await tx.order.updateManyAndReturn({ where: { id: orderId, status: before.status }, data });
         after = updated[0] ?? null;
         if (!after) transitions.length = 0; // cannot happen under the row lock; never report a move that did not happen
@@ -157,6 +183,19 @@ export class OrderStore {
       await writeOutbox(tx, this.deps.jobs, outbox);
       return { order: after, transitions, newFills: inserted.length, lateFills: wasTerminal ? inserted.length : 0 };
     });
+  }
+
+  /** How often the first venue answer took the one-round-trip path, and how often it fell back (by reason). */
+  readonly firstAnswerStats = { fast: 0, fallback: new Map<string, number>() };
+
+  private async applyFirst(before: LockedOrder, venue: VenueOrder, extra?: { failureReason?: string }): Promise<ApplyResult | null> {
+    const res = await applyFirstAnswer({ pool: rawPool(this.deps.prisma), jobs: this.deps.jobs, before, venue, extra, now: this.now() });
+    if ('fallback' in res) {
+      this.firstAnswerStats.fallback.set(res.fallback, (this.firstAnswerStats.fallback.get(res.fallback) ?? 0) + 1);
+      return null;
+    }
+    this.firstAnswerStats.fast++;
+    return res;
   }
 
   /**
@@ -237,7 +276,86 @@ export class OrderStore {
   }
 }
 
-function statusEntry(order: OrderCore, from: OrderStatus, to: OrderStatus, reason: string | null): OutboxEntry {
+/** The columns create() writes itself; any other field goes through Prisma. */
+const CREATE_COLUMNS = new Set([
+  'id', 'userId', 'marketId', 'listingId', 'side', 'type', 'action', 'price', 'quantity', 'amount', 'exchange', 'source',
+  'timeInForce', 'copyTradeSubId', 'counterTradeId', 'sniperId', 'clientOrderId', 'idempotencyKey', 'routing',
+]);
+
+const INSERT_ORDER = `
+  INSERT INTO "Order" (id, "userId", "marketId", "listingId", side, type, action, price, quantity, amount, exchange, source,
+                       "timeInForce", status, "copyTradeSubId", "counterTradeId", "sniperId", "clientOrderId", "idempotencyKey",
+                       routing, "createdAt", "updatedAt")
+  VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8::numeric, $9::numeric, $10::numeric, $11, $12, $13, 'created',
+          $14::uuid, $15::uuid, $16::uuid, $17, $18, $19::jsonb, $20::timestamp, $20::timestamp)
+  RETURNING *`;
+
+function lockedFromOrder(o: Order): LockedOrder {
+  return {
+    id: o.id,
+    userId: o.userId,
+    listingId: o.listingId,
+    marketId: o.marketId,
+    exchange: o.exchange,
+    side: o.side,
+    action: o.action,
+    status: o.status as OrderStatus,
+    quantity: o.quantity.toString(),
+    amount: o.amount === null ? null : o.amount.toString(),
+    filledQuantity: o.filledQuantity.toString(),
+    lateFillQuantity: o.lateFillQuantity.toString(),
+    venueOrderId: o.venueOrderId,
+    submittedAt: o.submittedAt,
+    failureReason: o.failureReason,
+  };
+}
+
+/** What applying a venue answer changes on the order row: the patch, the final status and the path to it. */
+export function planApply(args: {
+  before: LockedOrder;
+  venue: VenueOrder;
+  inserted: InsertedFill[];
+  totals: { quantity: Decimal; notional: Decimal; fee: Decimal } | null;
+  extra?: { failureReason?: string };
+  now: Date;
+}): Planned {
+  const { before, venue, inserted, totals, extra, now } = args;
+  const wasTerminal = isTerminal(before.status);
+  const patch: Prisma.OrderUncheckedUpdateManyInput = {};
+  if (totals) {
+    patch.filledQuantity = totals.quantity.toFixed();
+    patch.avgFillPrice = totals.quantity.gt(0) ? totals.notional.div(totals.quantity).toDecimalPlaces(6).toFixed() : null;
+    patch.fee = totals.fee.toFixed();
+  }
+  if (!before.venueOrderId && venue.venueOrderId) patch.venueOrderId = venue.venueOrderId;
+  if (!before.submittedAt) patch.submittedAt = now;
+  // A buy by amount is sized by the venue: record the quantity it settled on.
+  if (before.amount && venue.quantity.gt(0) && !dec(before.quantity).eq(venue.quantity)) patch.quantity = venue.quantity.toFixed();
+  if (wasTerminal && inserted.length > 0) {
+    const lateQty = inserted.reduce((sum, f) => sum.add(f.quantity), ZERO);
+    patch.lateFillQuantity = dec(before.lateFillQuantity).add(lateQty).toFixed();
+  }
+
+  // The path through the table (at most created → pending → partial), applied as ONE compare-and-set.
+  const filledQty = totals ? totals.quantity : dec(before.filledQuantity);
+  const requested = patch.quantity ? dec(patch.quantity as string) : dec(before.quantity);
+  const filled = venue.status === 'filled' || (requested.gt(0) && filledQty.gte(requested));
+  const transitions: { from: OrderStatus; to: OrderStatus }[] = [];
+  let status = before.status;
+  for (let step = 0; step < 2; step++) {
+    const next = nextStatusFor({ current: status, filled, anyFill: filledQty.gt(0), venueStatus: venue.status });
+    if (!next) break;
+    transitions.push({ from: status, to: next });
+    status = next;
+  }
+  if (transitions.length > 0) {
+    if (isTerminal(status)) patch.completedAt = now;
+    if (status === 'failed' || status === 'cancelled') patch.failureReason = extra?.failureReason ?? venue.reason ?? before.failureReason;
+  }
+  return { patch, status, transitions };
+}
+
+export function statusEntry(order: OrderCore, from: OrderStatus, to: OrderStatus, reason: string | null): OutboxEntry {
   return {
     userId: order.userId,
     orderId: order.id,
@@ -246,7 +364,7 @@ function statusEntry(order: OrderCore, from: OrderStatus, to: OrderStatus, reaso
   };
 }
 
-function fillEntry(order: OrderCore, fill: InsertedFill, late: boolean): OutboxEntry {
+export function fillEntry(order: OrderCore, fill: InsertedFill, late: boolean): OutboxEntry {
   return {
     userId: order.userId,
     orderId: order.id,

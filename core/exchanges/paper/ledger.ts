@@ -12,6 +12,7 @@
  */
 import { Prisma, type PaperOrder, type PaperTrade } from '../../../generated/prisma/client.ts';
 import type { Db } from '../../db/client.ts';
+import { querySql, rawPool } from '../../db/raw.ts';
 import { Decimal, dec } from '../../money.ts';
 import type { Action, Outcome, Venue, VenueFill, VenueOrder } from '../types.ts';
 
@@ -46,10 +47,10 @@ const ts = (d: Date) => Prisma.sql`${d.toISOString()}::timestamp`;
 
 /** Creates the account with the starting balance unless it exists. */
 export async function ensureAccount(prisma: Db, venue: Venue, accountId: string, startingBalance: Decimal): Promise<void> {
-  await prisma.$executeRaw`
+  await querySql(rawPool(prisma), Prisma.sql`
     INSERT INTO "PaperAccount" (id, venue, "accountId", cash, "createdAt", "updatedAt")
     VALUES (gen_random_uuid(), ${venue}, ${accountId}, ${num(startingBalance)}, now(), now())
-    ON CONFLICT (venue, "accountId") DO NOTHING`;
+    ON CONFLICT (venue, "accountId") DO NOTHING`);
 }
 
 function orderInsert(o: NewOrderRow, now: Date, from: Prisma.Sql): Prisma.Sql {
@@ -94,7 +95,7 @@ export async function insertBuy(prisma: Db, args: { order: NewOrderRow; trades: 
   ];
   if (trades.length) parts.push(Prisma.sql`trd AS (${tradesInsert(o, trades, now)})`);
   if (o.filledQuantity.gt(0)) parts.push(Prisma.sql`hold AS (${holdingAdd(o.venue, o.accountId, o.venueMarketId, o.side, o.filledQuantity, Prisma.sql`ord`)})`);
-  const rows = await prisma.$queryRaw<{ id: string }[]>`WITH ${Prisma.join(parts, ',\n')} SELECT id FROM ord`;
+  const rows = await querySql<{ id: string }>(rawPool(prisma), Prisma.sql`WITH ${Prisma.join(parts, ',\n')} SELECT id FROM ord`);
   return rows.length === 1;
 }
 
@@ -122,7 +123,7 @@ export async function insertSell(
       UPDATE "PaperAccount" a SET cash = a.cash + ${num(args.credit)}, "updatedAt" = now()
       FROM ord WHERE a.venue = ${o.venue} AND a."accountId" = ${o.accountId})`);
   }
-  const rows = await prisma.$queryRaw<{ id: string }[]>`WITH ${Prisma.join(parts, ',\n')} SELECT id FROM ord`;
+  const rows = await querySql<{ id: string }>(rawPool(prisma), Prisma.sql`WITH ${Prisma.join(parts, ',\n')} SELECT id FROM ord`);
   return rows.length === 1;
 }
 
@@ -137,7 +138,7 @@ export async function applyRestingFill(
   args: { venue: Venue; orderId: string; tradeId: string; qty: Decimal; fee: Decimal; now: Date },
 ): Promise<boolean> {
   const { venue, orderId, tradeId, qty, fee, now } = args;
-  const rows = await prisma.$queryRaw<{ id: string }[]>`
+  const rows = await querySql<{ id: string }>(rawPool(prisma), Prisma.sql`
     WITH o AS (
       UPDATE "PaperOrder" SET "filledQuantity" = "filledQuantity" + ${num(qty)},
         status = CASE WHEN "filledQuantity" + ${num(qty)} >= quantity THEN 'filled' ELSE 'open' END,
@@ -157,7 +158,7 @@ export async function applyRestingFill(
         "updatedAt" = now()
       FROM o WHERE acc.venue = ${venue} AND acc."accountId" = o."accountId" AND (o.action = 'sell' OR ${num(fee)} > 0)
     )
-    SELECT id FROM o`;
+    SELECT id FROM o`);
   return rows.length === 1;
 }
 
@@ -168,7 +169,7 @@ export async function applyRestingFill(
 export async function cancelOpenOrder(prisma: Db, args: { venue: Venue; orderId: string; accountId?: string; reason: string; now: Date }): Promise<boolean> {
   const { venue, orderId, reason, now } = args;
   const owner = args.accountId === undefined ? Prisma.empty : Prisma.sql`AND "accountId" = ${args.accountId}`;
-  const rows = await prisma.$queryRaw<{ id: string }[]>`
+  const rows = await querySql<{ id: string }>(rawPool(prisma), Prisma.sql`
     WITH c AS (
       UPDATE "PaperOrder" SET status = 'cancelled', reason = ${reason}, "updatedAt" = ${ts(now)}
       WHERE id = ${orderId} AND venue = ${venue} AND status = 'open' ${owner}
@@ -181,7 +182,7 @@ export async function cancelOpenOrder(prisma: Db, args: { venue: Venue; orderId:
       FROM c WHERE c.action = 'sell' AND ph.venue = ${venue} AND ph."accountId" = c."accountId"
         AND ph."venueMarketId" = c."venueMarketId" AND ph.side = c.side
     )
-    SELECT id FROM c`;
+    SELECT id FROM c`);
   return rows.length === 1;
 }
 

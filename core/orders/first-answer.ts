@@ -1,0 +1,189 @@
+/**
+ * The order hot path's write: the venue's FIRST answer to an order this process just created, applied
+ * in ONE round trip and one transaction (a two-statement simple-protocol message, core/db/raw.ts
+ * runScript):
+ *
+ *   1. one statement of data-modifying CTEs: the compare-and-set on the order (WHERE status =
+ *      'created' and the row still exactly as created), its fills, the position, the outbox rows;
+ *      it divides by zero when the compare-and-set matched nothing, which aborts the whole message;
+ *   2. pg-boss's own INSERT of one delivery job per outbox row (JobPort.insertStatement).
+ *
+ * Same semantics as OrderStore.applyVenueOrder's general path (the patch comes from the same
+ * planApply): status only through the transition table, fills stored once (a trade id already
+ * stored aborts the message), aggregates derived from the fills, outbox rows and their jobs in the
+ * same transaction. Anything unexpected (the row moved on, a duplicate, a port without
+ * insertStatement, a lost connection) answers `fallback`, and the caller takes the general path,
+ * which is idempotent, so whatever happened is applied exactly once.
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { Prisma, type Order } from '../../generated/prisma/client.ts';
+import { lit, litTs, runScript } from '../db/raw.ts';
+import { ZERO, type Decimal } from '../money.ts';
+import type { VenueOrder } from '../exchanges/types.ts';
+import type { OutboxEntry } from '../notifications/outbox.ts';
+import { QUEUES, type JobPort } from '../notifications/types.ts';
+import type { OrderStatus } from '../trading/types.ts';
+import { fillEntry, planApply, statusEntry, type ApplyResult, type InsertedFill, type LockedOrder } from './order-store.ts';
+
+/** planApply's answer. */
+export interface Planned {
+  patch: Prisma.OrderUncheckedUpdateManyInput;
+  status: OrderStatus;
+  transitions: { from: OrderStatus; to: OrderStatus }[];
+}
+
+const DECIMAL_COLUMNS = ['price', 'quantity', 'amount', 'filledQuantity', 'avgFillPrice', 'fee', 'lateFillQuantity'] as const;
+
+/** A raw "Order" row (node-postgres, core/db/raw.ts types) as the Prisma model hands it out. */
+export function orderFromRow(row: Record<string, unknown>): Order {
+  const o = { ...row } as Record<string, unknown>;
+  for (const k of DECIMAL_COLUMNS) {
+    const v = o[k];
+    o[k] = v === null || v === undefined ? null : new Prisma.Decimal(v as string);
+  }
+  return o as unknown as Order;
+}
+
+/** How a patch key is written; keys not listed here make the fast path step aside. */
+const SETTERS: Record<string, (v: string) => string> = {
+  filledQuantity: (v) => `"filledQuantity" = ${v}`,
+  avgFillPrice: (v) => `"avgFillPrice" = ${v}`,
+  fee: (v) => `fee = ${v}`,
+  quantity: (v) => `quantity = ${v}`,
+  lateFillQuantity: (v) => `"lateFillQuantity" = ${v}`,
+  completedAt: (v) => `"completedAt" = ${v}`,
+  failureReason: (v) => `"failureReason" = ${v}`,
+  // Kept when something stored them between create and this answer (e.g. a venue id saved before sending).
+  venueOrderId: (v) => `"venueOrderId" = COALESCE("venueOrderId", ${v})`,
+  submittedAt: (v) => `"submittedAt" = COALESCE("submittedAt", ${v})`,
+};
+
+function literal(v: unknown): string | null {
+  if (v === null) return 'NULL';
+  if (v instanceof Date) return litTs(v);
+  if (typeof v === 'string') return lit(v);
+  return null;
+}
+
+export async function applyFirstAnswer(args: {
+  pool: pg.Pool;
+  jobs: JobPort;
+  before: LockedOrder;
+  venue: VenueOrder;
+  extra?: { failureReason?: string };
+  now: Date;
+}): Promise<ApplyResult | { fallback: string }> {
+  const { pool, jobs, before, venue, extra, now } = args;
+  if (!jobs.insertStatement) return { fallback: 'job port without insertStatement' };
+  if (before.status !== 'created') return { fallback: 'not created' };
+
+  // Every fill is new (an order in `created` has none stored); a trade id twice in the answer counts once.
+  const seen = new Set<string>();
+  const fills = venue.fills.filter((f) => !seen.has(f.venueTradeId) && seen.add(f.venueTradeId));
+  const inserted: InsertedFill[] = fills.map((f) => ({ id: randomUUID(), price: f.price, quantity: f.quantity, fee: f.fee }));
+  let totals: { quantity: Decimal; notional: Decimal; fee: Decimal } | null = null;
+  if (inserted.length > 0) {
+    totals = { quantity: ZERO, notional: ZERO, fee: ZERO };
+    for (const f of inserted) {
+      totals = { quantity: totals.quantity.add(f.quantity), notional: totals.notional.add(f.quantity.mul(f.price)), fee: totals.fee.add(f.fee) };
+    }
+  }
+  const { patch, status, transitions } = planApply({ before, venue, inserted, totals, extra, now });
+  if (transitions.length === 0) return { fallback: 'no transition' };
+
+  const sets = [`status = ${lit(status)}`, `"updatedAt" = ${litTs(new Date())}`];
+  for (const [k, v] of Object.entries(patch)) {
+    const set = SETTERS[k];
+    const l = literal(v);
+    if (!set || l === null) return { fallback: `patch field ${k}` };
+    sets.push(set(l));
+  }
+
+  const failureReason = (patch.failureReason as string | null | undefined) ?? before.failureReason;
+  const outbox: (OutboxEntry & { id: string })[] = [
+    ...inserted.map((f) => ({ id: randomUUID(), ...fillEntry(before, f, false) })),
+    ...transitions.map((t) => ({ id: randomUUID(), ...statusEntry(before, t.from, t.to, failureReason) })),
+  ];
+  const stamp = litTs(new Date());
+  const ctes = [
+    `o AS (
+      UPDATE "Order" SET ${sets.join(', ')}
+      WHERE id = ${lit(before.id)}::uuid AND status = 'created' AND "filledQuantity" = 0 AND "lateFillQuantity" = 0
+        AND "failureReason" IS NULL AND quantity = ${lit(before.quantity)}::numeric
+      RETURNING *)`,
+  ];
+  if (inserted.length > 0) {
+    const rows = inserted.map((f, i) => {
+      const v = fills[i]!;
+      return `(${lit(f.id)}::uuid, ${lit(v.venueTradeId)}, ${lit(f.price.toFixed())}::numeric, ${lit(f.quantity.toFixed())}::numeric, ${lit(f.fee.toFixed())}::numeric, ${litTs(v.filledAt)})`;
+    });
+    ctes.push(`f AS (
+      INSERT INTO "Fill" (id, "orderId", venue, "venueTradeId", price, quantity, fee, late, "filledAt", "createdAt")
+      SELECT v.id, o.id, o.exchange, v.tid, v.price, v.qty, v.fee, false, v.at, ${stamp}
+      FROM o, (VALUES ${rows.join(', ')}) AS v(id, tid, price, qty, fee, at))`);
+    ctes.push(`p AS (${positionSql(before, inserted)})`);
+  }
+  if (outbox.length > 0) {
+    const rows = outbox.map((e) => `(${lit(e.id)}::uuid, ${lit(e.payload.kind)}, ${lit(e.dedupeKey)}, ${lit(JSON.stringify(e.payload))}::jsonb)`);
+    ctes.push(`ob AS (
+      INSERT INTO "NotificationOutbox" (id, "userId", kind, "dedupeKey", "orderId", payload, "createdAt")
+      SELECT v.id, o."userId", v.kind, v.key, o.id, v.payload, ${stamp}
+      FROM o, (VALUES ${rows.join(', ')}) AS v(id, kind, key, payload))`);
+  }
+  // The guard's divisor is the compare-and-set's row count: no row → division by zero → the whole
+  // message rolls back and its later statements do not run. The guard is in the output so that the
+  // planner cannot drop it.
+  const statements = [`WITH ${ctes.join(',\n')}\nSELECT guard.ok AS "__ok", o.* FROM (SELECT 1 / (SELECT count(*)::int FROM o) AS ok) AS guard LEFT JOIN o ON true`];
+  if (outbox.length > 0) {
+    statements.push(await jobs.insertStatement({ queue: QUEUES.notify, jobs: outbox.map((e) => ({ data: { outboxId: e.id }, singletonKey: e.id })) }));
+  }
+  let results: pg.QueryResultRow[][];
+  try {
+    results = await runScript(pool, statements);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    return { fallback: code === '22012' ? 'order moved on' : code === '23505' ? 'duplicate' : `error ${String(code ?? (err as Error).message)}` };
+  }
+  const row = results[0]?.[0];
+  if (!row || row.id !== before.id) return { fallback: 'no row' };
+  const { __ok: _ok, ...orderRow } = row;
+  return { order: orderFromRow(orderRow), transitions, newFills: inserted.length, lateFills: 0 };
+}
+
+/** The position change of a first answer's fills (the same arithmetic as OrderStore's applyToPosition). */
+function positionSql(order: LockedOrder, fills: InsertedFill[]): string {
+  let qty = ZERO;
+  let notional = ZERO;
+  let fee = ZERO;
+  for (const f of fills) {
+    qty = qty.add(f.quantity);
+    notional = notional.add(f.quantity.mul(f.price));
+    fee = fee.add(f.fee);
+  }
+  const q = `${lit(qty.toFixed())}::numeric`;
+  const key = `"userId" = ${lit(order.userId)}::uuid AND "listingId" = ${lit(order.listingId)} AND side = ${lit(order.side)}`;
+  if (order.action === 'buy') {
+    const cost = `${lit(notional.add(fee).toFixed())}::numeric`;
+    return `
+      INSERT INTO "Position" (id, "userId", "listingId", "marketId", exchange, side, quantity, "avgPrice", "costBasis", "updatedAt")
+      SELECT gen_random_uuid(), ${lit(order.userId)}::uuid, ${lit(order.listingId)}, ${lit(order.marketId)}, ${lit(order.exchange)}, ${lit(order.side)},
+             ${q}, ROUND(${cost} / ${q}, 6), ${cost}, now()
+      FROM o
+      ON CONFLICT ("userId", "listingId", side) DO UPDATE SET
+        quantity = "Position".quantity + EXCLUDED.quantity,
+        "costBasis" = "Position"."costBasis" + EXCLUDED."costBasis",
+        "avgPrice" = ROUND(("Position"."costBasis" + EXCLUDED."costBasis") / NULLIF("Position".quantity + EXCLUDED.quantity, 0), 6),
+        "updatedAt" = now()`;
+  }
+  const proceeds = `${lit(notional.sub(fee).toFixed())}::numeric`;
+  return `
+    UPDATE "Position" SET
+      "realizedPnl" = "realizedPnl" + ${proceeds} - ROUND("costBasis" * LEAST(${q} / NULLIF(quantity, 0), 1), 6),
+      "costBasis" = "costBasis" - ROUND("costBasis" * LEAST(${q} / NULLIF(quantity, 0), 1), 6),
+      quantity = quantity - ${q},
+      "takeProfitPrice" = CASE WHEN quantity - ${q} <= 0 THEN NULL ELSE "takeProfitPrice" END,
+      "stopLossPrice" = CASE WHEN quantity - ${q} <= 0 THEN NULL ELSE "stopLossPrice" END,
+      "updatedAt" = now()
+    WHERE ${key} AND EXISTS (SELECT 1 FROM o)`;
+}
