@@ -3,7 +3,7 @@
  * linked, or no linked venue at all, is a TradingError that says how to link (code `rejected`,
  * `details.reason = "venue_not_linked"`). Paper mode passes `linked = null` and nothing changes.
  */
-import type { ListingRef, Venue } from '../exchanges/types.ts';
+import { VENUES, type ListingRef, type Venue } from '../exchanges/types.ts';
 import { TradingError } from '../trading/types.ts';
 
 const NAMES: Record<Venue, string> = { polymarket: 'Polymarket', kalshi: 'Kalshi' };
@@ -25,9 +25,12 @@ export function linkedListings(args: { listings: ListingRef[]; linked: ReadonlyS
   }
   const usable = listings.filter((l) => linked.has(l.venue));
   if (usable.length === 0 && listings.length > 0) {
-    const venues = [...new Set(listings.map((l) => l.venue))];
-    const what = linked.size === 0 ? 'You have not linked a venue account yet' : `This market trades on ${venues.map((v) => NAMES[v]).join(' and ')}, where you have no linked account`;
-    throw new TradingError('rejected', `${what}, so it cannot be traded live for you. Link one first: ${venues.map((v) => HOW[v]).join('; or ')}.`, {
+    const venues = VENUES.filter((v) => listings.some((l) => l.venue === v));
+    const what =
+      linked.size === 0
+        ? 'You have not linked a venue account yet, so yesno cannot trade for you'
+        : `This market trades on ${venues.map((v) => NAMES[v]).join(' and ')}, where you have no linked account`;
+    throw new TradingError('rejected', `${what}. Link one first: ${venues.map((v) => HOW[v]).join('; or ')}.`, {
       reason: 'venue_not_linked',
       venues,
       linked: [...linked],
