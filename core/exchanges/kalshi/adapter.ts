@@ -32,8 +32,11 @@ import {
 } from '../types.ts';
 import { KalshiClient, type KalshiCreateOrderBody } from './client.ts';
 import { kalshiError } from './errors.ts';
-import { contractsForAmount, kalshiTimeInForce, parseVenueClientId, toVenueFill, toVenueOrder, venueClientId, yesBookOrder } from './orders.ts';
-import { KalshiPublicApi, isOnGrid, roundToGrid, type KalshiMarket } from './public-api.ts';
+import { buildKalshiOrder } from './build-order.ts';
+import { parseVenueClientId, toVenueFill, toVenueOrder } from './orders.ts';
+import { KalshiPublicApi, type KalshiMarket } from './public-api.ts';
+import { kalshiAuthHeaders, loadKalshiPrivateKey } from './signing.ts';
+import { KalshiFillStream, kalshiWsUrl } from './ws.ts';
 
 export interface KalshiAdapterOptions {
   /** Trade API base including /trade-api/v2 (KALSHI_API_URL). */
@@ -48,6 +51,12 @@ export interface KalshiAdapterOptions {
   marketTtlMs?: number;
   /** Pages of recent orders scanned to find an order by client id. Default 5 (× 200). */
   lookupPages?: number;
+  /** WebSocket URL (KALSHI_WS_URL); default derived from apiUrl (…/trade-api/ws/v2). */
+  wsUrl?: string;
+  /** Stream state changes and failures of pushed-event handling (for logs; never carries secrets). */
+  onStreamEvent?: (event: { userId: string; state: 'connected' | 'disconnected' | 'stopped' | 'error'; detail?: string }) => void;
+  /** Reconnect backoff of the fill streams, ms (default 500 → 30 000). */
+  streamBackoffMs?: { initial: number; max: number };
 }
 
 /** Checks a Kalshi key with a balance call; returns the balance or throws VenueError with the venue's reason. */
@@ -76,6 +85,8 @@ export class KalshiAdapter implements ExchangeAdapter {
   private readonly markets = new Map<string, { market: KalshiMarket; at: number }>();
   private readonly clock: () => Date;
   private readonly takerCoefficient: Decimal;
+  private readonly listeners = new Set<VenueOrderListener>();
+  private readonly streams = new Map<string, KalshiFillStream>();
 
   constructor(private readonly opts: KalshiAdapterOptions) {
     this.clock = opts.clock ?? (() => new Date());
@@ -106,57 +117,15 @@ export class KalshiAdapter implements ExchangeAdapter {
     return market;
   }
 
-  /** Builds the create-order body, checking the venue's rules first. Exposed for tests and the bench. */
+  /** Builds the create-order body, checking the venue's rules first (build-order.ts). */
   async buildOrder(req: PlaceOrderRequest): Promise<KalshiCreateOrderBody> {
-    const ticker = req.listing.venueMarketId;
-    const market = await this.market(ticker);
-    if (!market.tradable) throw kalshiError({ key: 'market_closed', mutating: false, venueMessage: `${ticker} is ${market.status}` });
-    const isBuy = req.action === 'buy';
-    let price = req.price;
-    if (!isOnGrid(price, market.priceRanges)) {
-      if (req.type === 'limit' || price.lte(0) || price.gte(1))
-        throw kalshiError({ key: 'invalid_price', mutating: false, venueMessage: `${price.toFixed()} is not a valid price on ${ticker}` });
-      price = roundToGrid(price, market.priceRanges, isBuy ? 'down' : 'up'); // a worst-price guard only gets stricter
-    }
-    const tif = kalshiTimeInForce({ type: req.type, timeInForce: req.timeInForce, expiresAt: req.expiresAt, nowMs: this.clock().getTime() });
-    const step = market.quantityStep;
-    let count: Decimal;
-    let buyMaxCost: string | undefined;
-    if (req.amount !== undefined && req.quantity === undefined) {
-      if (!isBuy || req.type !== 'market')
-        throw kalshiError({ key: 'invalid_order', mutating: false, venueMessage: 'only a market buy can be sized by a dollar amount' });
-      const amount = req.amount.toDecimalPlaces(2, Decimal.ROUND_DOWN);
-      const books = await this.publicApi.getOrderBooks({ ticker });
-      count = contractsForAmount({ asks: books[req.outcome].asks, amount, limit: price, step });
-      if (count.lte(0))
-        throw kalshiError({
-          key: 'invalid_count',
-          mutating: false,
-          venueMessage: `$${amount.toFixed(2)} buys no ${step.eq(1) ? 'whole ' : ''}contract at ${price.toFixed()} or better on ${ticker} right now`,
-        });
-      buyMaxCost = amount.toFixed(2);
-    } else {
-      count = req.quantity ?? new Decimal(0);
-      if (count.lte(0) || !count.mod(step).isZero())
-        throw kalshiError({
-          key: 'invalid_count',
-          mutating: false,
-          venueMessage: step.eq(1) ? `${count.toFixed()} is not a whole number of contracts` : `${count.toFixed()} is not a multiple of ${step.toFixed()} contracts`,
-        });
-    }
-    const book = yesBookOrder({ outcome: req.outcome, action: req.action, price });
-    return {
-      ticker,
-      client_order_id: venueClientId(req.clientOrderId, req.outcome),
-      side: book.side,
-      count: count.toFixed(2),
-      price: book.price.toFixed(4),
-      ...tif,
-      self_trade_prevention_type: 'taker_at_cross',
-      ...(buyMaxCost ? { buy_max_cost: buyMaxCost } : {}),
-      post_only: false,
-      reduce_only: false,
-    };
+    const market = await this.market(req.listing.venueMarketId);
+    return buildKalshiOrder({
+      req,
+      market,
+      nowMs: this.clock().getTime(),
+      asks: async () => (await this.publicApi.getOrderBooks({ ticker: market.ticker }))[req.outcome].asks,
+    });
   }
 
   async placeOrder(req: PlaceOrderRequest): Promise<VenueOrder> {
@@ -292,9 +261,69 @@ export class KalshiAdapter implements ExchangeAdapter {
     return kalshiFee(args.price, args.quantity, this.takerCoefficient);
   }
 
-  /** No push channel yet: order state comes from polling (getOrder / getFills) by the order sync. */
-  onOrderEvent(_listener: VenueOrderListener): () => void {
-    return () => {};
+  /**
+   * Venue-pushed order events. Events flow only for accounts being watched (watchAccount): Kalshi's
+   * `fill` channel is per API key. Polling (getOrder / getFills) stays the fallback.
+   */
+  onOrderEvent(listener: VenueOrderListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Opens (once per user) the user's `fill` WebSocket channel with reconnect and backoff; each fill
+   * frame is turned into the order's current state (getOrder) and emitted to onOrderEvent listeners.
+   * The stream stops by itself when the user unlinks Kalshi. Returns a stop function.
+   */
+  watchAccount(args: { account: AccountRef }): () => void {
+    const userId = args.account.userId;
+    let stream = this.streams.get(userId);
+    if (!stream) {
+      const url = this.opts.wsUrl ?? kalshiWsUrl(this.opts.apiUrl);
+      const created = new KalshiFillStream({
+        url,
+        headers: async () => {
+          const creds = await this.opts.credentials.kalshi(userId);
+          if (!creds) return null;
+          const key = loadKalshiPrivateKey(creds.privateKeyPem);
+          return kalshiAuthHeaders({ keyId: creds.keyId, key, method: 'GET', pathname: new URL(url).pathname, nowMs: this.clock().getTime() });
+        },
+        onFill: (frame) => void this.pushFill(args.account, frame.msg.order_id),
+        onState: (state, detail) => {
+          if (state === 'stopped' && this.streams.get(userId) === created) this.streams.delete(userId);
+          this.opts.onStreamEvent?.({ userId, state, detail });
+        },
+        initialBackoffMs: this.opts.streamBackoffMs?.initial,
+        maxBackoffMs: this.opts.streamBackoffMs?.max,
+      });
+      this.streams.set(userId, created);
+      created.start();
+      stream = created;
+    }
+    const s = stream;
+    return () => s.stop();
+  }
+
+  /** The watched accounts' stream objects (health, tests). */
+  streamOf(userId: string): KalshiFillStream | undefined {
+    return this.streams.get(userId);
+  }
+
+  private async pushFill(account: AccountRef, venueOrderId: string): Promise<void> {
+    try {
+      const order = await this.getOrder({ account, venueOrderId });
+      if (!order) return;
+      for (const listener of [...this.listeners]) listener({ venue: 'kalshi', clientOrderId: order.clientOrderId, order });
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : 'unknown error';
+      this.opts.onStreamEvent?.({ userId: account.userId, state: 'error', detail: `reading order ${venueOrderId} after a fill: ${detail}` });
+    }
+  }
+
+  /** Stops every fill stream. */
+  close(): void {
+    for (const s of [...this.streams.values()]) s.stop();
+    this.streams.clear();
   }
 }
 

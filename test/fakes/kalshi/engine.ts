@@ -99,6 +99,8 @@ export class FakeKalshiEngine {
   readonly accounts = new Map<string, FakeAccount>();
   readonly orders = new Map<string, FakeOrder>();
   readonly fills: FakeFill[] = [];
+  /** Called for every fill (both sides of each trade), e.g. by the WebSocket side. */
+  readonly fillListeners = new Set<(fill: FakeFill) => void>();
   takerCoefficient = new Decimal('0.07');
   makerCoefficient = ZERO;
   private seq = 0;
@@ -302,6 +304,7 @@ export class FakeKalshiEngine {
       };
       this.fills.push(fill);
       out.push(fill);
+      for (const listener of this.fillListeners) listener(fill);
     }
     m.lastPrice = price;
     return out.filter((f) => f.keyId === taker.keyId && f.isTaker);
