@@ -16,6 +16,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { adminMarketsRoutes } from './routes/admin-markets.ts';
 import type { MarketAdminApi } from '../core/markets/market-registration.ts';
 import { automationRoutes } from './routes/automation.ts';
+import { followRoutes } from './routes/follow.ts';
 import { healthRoutes } from './routes/health.ts';
 import { marketRoutes } from './routes/markets.ts';
 import { positionRoutes } from './routes/positions.ts';
@@ -90,6 +91,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
         await v1.register(marketRoutes, { services });
         await v1.register(positionRoutes, { services });
         await v1.register(automationRoutes, { services });
+        await v1.register(followRoutes, { services });
         await v1.register(accountRoutes, { services });
       },
       { prefix: '/api/v1' },
