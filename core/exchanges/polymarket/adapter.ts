@@ -21,8 +21,11 @@
  * a timeout / dropped connection / 5xx after sending is `unknown_outcome`, and `getOrderByClientId`
  * (this process) or `getOrder(hash)` (after a restart) finds the order by that hash.
  *
- * onOrderEvent: no venue push yet (no user-channel WebSocket client in this module); it returns a
- * no-op unsubscribe, and order sync polls getOrder / getFills.
+ * onOrderEvent: with `wsUrl` set, the user's WebSocket channel (user-stream.ts) is opened when one of
+ * their orders rests (or by `watchUser`); each pushed order / trade event for an order placed by this
+ * process makes the adapter re-read that order from the venue and emit it. Orders this process does
+ * not know the client id of (e.g. after a restart) are not emitted: polling order sync covers them.
+ * Without `wsUrl`, no events are pushed and order sync polls getOrder / getFills.
  */
 import { createWalletClient, custom, type WalletClient } from 'viem';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
@@ -40,6 +43,7 @@ import { ClobHttp } from './http.ts';
 import { buildSignedOrder, type BuiltOrder } from './order-builder.ts';
 import { MARKETS_END_CURSOR, MARKETS_FIRST_CURSOR, PolymarketPublicApi } from './public-api.ts';
 import { MarketRulesCache } from './rules.ts';
+import { PolymarketUserStream } from './user-stream.ts';
 import { balanceSchema, cancelResponseSchema, mapOrderStatus, openOrderSchema, postOrderResponseSchema, tradesPageSchema, type Trade } from './wire.ts';
 
 export interface PolymarketAdapterOptions {
@@ -55,6 +59,12 @@ export interface PolymarketAdapterOptions {
   rulesTtlMs?: number;
   /** Injected fetch (tests, benchmarks); default global fetch. */
   fetch?: typeof fetch;
+  /** POLYMARKET_WS_URL (e.g. wss://ws-subscriptions-clob.polymarket.com/ws): enables pushed order events. */
+  wsUrl?: string;
+  /** User channel tuning: keep-alive and reconnect backoff. */
+  userStream?: { pingMs?: number; minBackoffMs?: number; maxBackoffMs?: number };
+  /** Non-secret diagnostics (user channel errors, failed refreshes). */
+  onWarning?: (message: string, context: Record<string, unknown>) => void;
 }
 
 interface Session {
@@ -85,6 +95,8 @@ export class PolymarketAdapter implements ExchangeAdapter {
   private readonly hashes = new Map<string, string>();
   private readonly clientIds = new Map<string, string>();
   private readonly listeners = new Set<VenueOrderListener>();
+  private readonly stream: PolymarketUserStream | null;
+  private readonly refreshing = new Map<string, boolean>();
 
   constructor(private readonly opts: PolymarketAdapterOptions) {
     const base = opts.clobUrl.replace(/\/+$/, '');
@@ -92,6 +104,54 @@ export class PolymarketAdapter implements ExchangeAdapter {
     this.publicApi = new PolymarketPublicApi({ baseUrl: base, timeoutMs: opts.timeoutMs, fetch: opts.fetch });
     this.http = new ClobHttp(base, opts.timeoutMs, opts.fetch);
     this.rules = new MarketRulesCache(this.publicApi, opts.rulesTtlMs ?? 30_000, () => this.clock().getTime());
+    this.stream = opts.wsUrl
+      ? new PolymarketUserStream({
+          wsUrl: opts.wsUrl,
+          credentials: opts.credentials,
+          ...opts.userStream,
+          onOrderTouched: (userId, ids) => {
+            for (const id of ids) if (this.clientIds.has(id.toLowerCase())) this.refresh(userId, id);
+          },
+          onError: (userId, message) => opts.onWarning?.(`polymarket user channel: ${message}`, { userId }),
+        })
+      : null;
+  }
+
+  /** Opens the user's WebSocket channel (no-op without `wsUrl`); e.g. at start for users with open orders. */
+  watchUser(args: { userId: string }): void {
+    this.stream?.watch(args.userId);
+  }
+
+  /** Closes every user channel (shutdown). */
+  close(): void {
+    this.stream?.close();
+  }
+
+  /** Re-reads one order after a pushed event and emits it; coalesces bursts per order. */
+  private refresh(userId: string, venueOrderId: string): void {
+    const key = venueOrderId.toLowerCase();
+    if (this.refreshing.has(key)) {
+      this.refreshing.set(key, true);
+      return;
+    }
+    this.refreshing.set(key, false);
+    void (async () => {
+      try {
+        for (;;) {
+          const order = await this.getOrder({ account: { userId }, venueOrderId });
+          const clientOrderId = this.clientIds.get(key);
+          if (order && clientOrderId) {
+            for (const l of this.listeners) l({ venue: 'polymarket', clientOrderId, order: { ...order, clientOrderId } });
+          }
+          if (!this.refreshing.get(key)) break;
+          this.refreshing.set(key, false);
+        }
+      } catch (err) {
+        this.opts.onWarning?.('polymarket: refreshing a pushed order failed; order sync will catch up', { userId, venueOrderId, err: err instanceof Error ? err.message : String(err) });
+      } finally {
+        this.refreshing.delete(key);
+      }
+    })();
   }
 
   async placeOrder(req: PlaceOrderRequest): Promise<VenueOrder> {
@@ -103,6 +163,8 @@ export class PolymarketAdapter implements ExchangeAdapter {
     this.remember(req.clientOrderId, built.hash);
     // Store the hash before anything leaves the process; if the caller cannot, nothing is sent.
     if (req.onPrepared) await req.onPrepared({ venueOrderId: built.hash });
+    // A resting order can fill at any moment: have the user channel open (idempotent) before it rests.
+    if (built.orderType === 'GTC' || built.orderType === 'GTD') this.stream?.watch(req.account.userId);
     const raw = await this.http.request({ method: 'POST', path: '/order', body: built.body, signer: s.signer, creds: s.apiCreds, phase: 'write' });
     const parsed = postOrderResponseSchema.safeParse(raw);
     if (!parsed.success) throw polymarketError('BAD_RESPONSE', 'order answer');
@@ -117,7 +179,9 @@ export class PolymarketAdapter implements ExchangeAdapter {
     if ((res.tradeIDs ?? []).length > 0) {
       fills = await this.fillsFor(s, { venueOrderId: built.hash, tokenId }).catch(() => []);
     }
-    return this.fromPlacement({ req, built, res, fills });
+    const placed = this.fromPlacement({ req, built, res, fills });
+    if (placed.status === 'open') this.stream?.watch(req.account.userId);
+    return placed;
   }
 
   async cancelOrder(args: { account: AccountRef; venueOrderId: string }): Promise<VenueOrder> {

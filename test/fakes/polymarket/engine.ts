@@ -77,7 +77,17 @@ export interface Account {
 let seq = 0;
 const nextId = (prefix: string): string => `${prefix}${Date.now().toString(16)}${(++seq).toString(16).padStart(6, '0')}`;
 
+/** What the engine tells the user WebSocket channel: an order changed, or a trade appeared / moved. */
+export type EngineEvent =
+  | { kind: 'order'; type: 'PLACEMENT' | 'UPDATE' | 'CANCELLATION'; order: RestingOrder }
+  | { kind: 'trade'; trade: FakeTrade };
+
 export class ClobEngine {
+  /** Subscribers to order and trade changes (the fake's user channel). */
+  readonly listeners = new Set<(e: EngineEvent) => void>();
+  private emit(e: EngineEvent): void {
+    for (const l of this.listeners) l(e);
+  }
   readonly markets = new Map<string, FakeMarket>();
   readonly tokenToMarket = new Map<string, FakeMarket>();
   readonly orders = new Map<string, RestingOrder>();
@@ -251,6 +261,9 @@ export class ClobEngine {
     else if (!rests) order.status = order.sizeMatched.gt(0) ? 'MATCHED' : 'CANCELED';
     else if (args.side === 'BUY') order.reservedUsd = order.originalSize.sub(order.sizeMatched).mul(args.price).toDecimalPlaces(6, Decimal.ROUND_UP);
     this.orders.set(order.id, order);
+    if (trades.length > 0 || rests) this.emit({ kind: 'order', type: 'PLACEMENT', order });
+    for (const { o } of plan) if (o.maker) this.emit({ kind: 'order', type: 'UPDATE', order: o });
+    for (const t of trades) this.emit({ kind: 'trade', trade: t });
     return { trades, order };
   }
 
@@ -260,6 +273,7 @@ export class ClobEngine {
     if (o.status !== 'LIVE') return 'already';
     o.status = 'CANCELED';
     o.reservedUsd = new Decimal(0);
+    if (o.maker) this.emit({ kind: 'order', type: 'CANCELLATION', order: o });
     return 'ok';
   }
 
@@ -270,5 +284,6 @@ export class ClobEngine {
     t.status = status;
     t.lastUpdate = Math.floor(Date.now() / 1000);
     if (status === 'MINED' || status === 'CONFIRMED') t.transactionHash ??= `0x${tradeId.replace(/[^0-9a-f]/gi, '').padEnd(64, '0').slice(0, 64)}`;
+    this.emit({ kind: 'trade', trade: t });
   }
 }

@@ -19,6 +19,7 @@ import type { ApiKeyRecord } from './auth.ts';
 import { ClobEngine } from './engine.ts';
 import { handlePublic } from './public-routes.ts';
 import { handleTrading } from './trading-routes.ts';
+import { FakeUserChannel } from './ws.ts';
 
 /** One injected fault, applied to the next `times` requests matching method + path (path without query). */
 export type ClobFault =
@@ -65,6 +66,8 @@ export class FakeClob {
   readonly requests: { method: string; path: string }[] = [];
   private readonly faults: (ClobFault & { left: number })[] = [];
   private server: http.Server | null = null;
+  /** The user WebSocket channel (`ws://…/ws/user`), live between start() and stop(). */
+  userChannel: FakeUserChannel | null = null;
   private baseUrl = '';
 
   constructor(opts: FakeClobOptions = {}) {
@@ -79,12 +82,20 @@ export class FakeClob {
   async start(): Promise<void> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 1000;
+    this.userChannel = new FakeUserChannel(this.server, this.engine, this.apiKeys);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /** Base of the WebSocket channels, as POLYMARKET_WS_URL (`ws://127.0.0.1:PORT/ws`). */
+  get wsUrl(): string {
+    return `${this.baseUrl.replace(/^http/, 'ws')}/ws`;
+  }
+
   async stop(): Promise<void> {
     if (!this.server) return;
+    await this.userChannel?.close();
+    this.userChannel = null;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     this.server = null;
