@@ -56,6 +56,8 @@ export class FakeKalshi {
   readonly requests: RecordedRequest[] = [];
   /** Wrap error bodies as `{ error: { code, message, details } }`. */
   wrapErrors = false;
+  /** Answer `/portfolio/balance` with legacy integer cents only (no balance_dollars). */
+  legacyBalance = false;
   /** Allowed clock skew of KALSHI-ACCESS-TIMESTAMP, ms. */
   maxSkewMs = 30_000;
   private readonly keys = new Map<string, KeyEntry>();
@@ -257,7 +259,8 @@ export class FakeKalshi {
     const e = this.engine;
     const acct = e.accounts.get(keyId)!;
     if (method === 'GET' && seg[0] === 'balance' && seg.length === 1) {
-      return [200, { balance: acct.balance.mul(100).floor().toNumber(), balance_dollars: acct.balance.toFixed(4), portfolio_value: 0 }];
+      const cents = acct.balance.mul(100).floor().toNumber();
+      return [200, this.legacyBalance ? { balance: cents, portfolio_value: 0 } : { balance: cents, balance_dollars: acct.balance.toFixed(4), portfolio_value: 0 }];
     }
     if (method === 'GET' && seg[0] === 'positions') {
       const rows = [...acct.positions.entries()]
