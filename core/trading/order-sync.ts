@@ -10,7 +10,9 @@
  *   (queue `order-follow`, singletonKey = order id, a `stately` queue), re-enqueued with backoff
  *   (1 s, 2 s, 5 s, 15 s, 60 s capped; back to 1 s after a change) until the order is terminal. It is
  *   the fallback for venues without a live stream and the safety net for a stream that dropped
- *   events; venue-pushed events go through TradingService.onVenueOrder and are idempotent.
+ *   events; venue-pushed events go through TradingService.onVenueOrder and are idempotent. An order
+ *   that ends cancelled is polled once more a little later ("settle"): a fill that raced the cancel
+ *   is then recorded (as a late fill) even on a venue without a stream.
  *   The job is enqueued after the transaction that accepted the order commits; a crash in between
  *   is covered by the startup pass (which enqueues every open order) and the minute-by-minute
  *   reconcile.
@@ -44,6 +46,8 @@ export interface FollowJobData {
   orderId: string;
   /** Polls in a row that found nothing new (index into the backoff). */
   idle?: number;
+  /** The one poll after the order became cancelled (late fills); the last one. */
+  settle?: boolean;
 }
 
 export const OPEN_STATUSES: OrderStatus[] = ['created', 'pending', 'partial'];
@@ -55,6 +59,8 @@ export interface OrderSyncOptions {
   follow?: boolean;
   /** Startup: how long to wait for one venue before opening the gate anyway. Default 15 s. */
   startupVenueTimeoutMs?: number;
+  /** While the startup sync runs, how long a chat/HTTP order waits before "starting up, retry". Default 3 s. */
+  startupWaitMs?: number;
   backoffMs?: readonly number[];
 }
 
@@ -181,12 +187,16 @@ export class OrderSync {
     return changed;
   }
 
-  /** Asks the venue about one open order and applies the answer. Venue errors are logged, not thrown. */
-  async syncOne(order: Order): Promise<SyncResult> {
+  /**
+   * Asks the venue about one open order and applies the answer. Venue errors are logged, not thrown.
+   * `settle`: also a cancelled order (once, for fills that raced the cancel; recorded as late).
+   */
+  async syncOne(order: Order, opts: { settle?: boolean } = {}): Promise<SyncResult> {
     const status = order.status as OrderStatus;
     const hit = this.deps.directory.listing(order.listingId);
     const adapter = this.deps.adapters.get(order.exchange as ListingRef['venue']);
-    if (!hit || !adapter || isTerminal(status)) return { changed: false, status };
+    const settling = opts.settle === true && status === 'cancelled' && order.venueOrderId !== null;
+    if (!hit || !adapter || (isTerminal(status) && !settling)) return { changed: false, status };
     const account = { userId: order.userId };
     try {
       const venueOrder = order.venueOrderId
@@ -218,15 +228,15 @@ export class OrderSync {
     return { changed: false, status };
   }
 
-  /** Enqueues the first poll of an open order (no-op unless following). */
-  async follow(orderId: string, idle = 0): Promise<void> {
+  /** Enqueues the next poll of an open order (no-op unless following). */
+  async follow(orderId: string, idle = 0, settle = false): Promise<void> {
     const jobs = this.deps.jobs;
     if (!this.following || !jobs) return;
     const backoff = this.deps.options?.backoffMs ?? FOLLOW_BACKOFF_MS;
     const delay = backoff[Math.min(idle, backoff.length - 1)]!;
     await jobs.send({
       queue: ORDER_FOLLOW_QUEUE,
-      data: { orderId, idle } satisfies FollowJobData as unknown as Record<string, unknown>,
+      data: { orderId, idle, ...(settle ? { settle } : {}) } satisfies FollowJobData as unknown as Record<string, unknown>,
       singletonKey: orderId,
       startAfter: new Date(this.now() + delay),
     });
@@ -249,14 +259,22 @@ export class OrderSync {
 
   /**
    * One follow job: syncs the order and, while it is open, enqueues the next poll (sooner after a
-   * change, later after each quiet poll). Returns the order's status after the poll.
+   * change, later after each quiet poll). A cancelled order is polled once more (a fill that raced
+   * the cancel is recorded as late), then never again. Returns the order's status after the poll.
    */
   async runFollowJob(data: FollowJobData): Promise<OrderStatus | null> {
     const order = await this.deps.prisma.order.findUnique({ where: { id: data.orderId } });
     if (!order) return null;
-    if (isTerminal(order.status as OrderStatus)) return order.status as OrderStatus;
+    const status = order.status as OrderStatus;
+    if (isTerminal(status)) {
+      if (status !== 'cancelled') return status;
+      if (data.settle) return (await this.syncOne(order, { settle: true })).status;
+      await this.follow(order.id, 1, true); // found cancelled (by the user or an event): one last look shortly
+      return status;
+    }
     const res = await this.syncOne(order);
-    if (!isTerminal(res.status)) await this.follow(order.id, res.changed ? 0 : (data.idle ?? 0) + 1);
+    if (res.status === 'cancelled') await this.follow(order.id, 1, true);
+    else if (!isTerminal(res.status)) await this.follow(order.id, res.changed ? 0 : (data.idle ?? 0) + 1);
     return res.status;
   }
 }

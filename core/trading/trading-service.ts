@@ -55,8 +55,6 @@ export interface TradingServiceDeps {
   jobs?: JobPort;
   /** Order sync tuning (core/trading/order-sync.ts). `follow` defaults to live mode. */
   sync?: OrderSyncOptions;
-  /** While the startup sync runs, how long a chat/HTTP order waits before "starting up, retry". Default 3 s. */
-  startupWaitMs?: number;
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -311,7 +309,7 @@ export class TradingService implements TradingApi {
     let timer: NodeJS.Timeout | undefined;
     const waited = await Promise.race([
       gate.opened.then(() => true),
-      new Promise<false>((r) => (timer = setTimeout(() => r(false), this.deps.startupWaitMs ?? 3_000))),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), this.deps.sync?.startupWaitMs ?? 3_000))),
     ]);
     clearTimeout(timer);
     if (!waited) {
