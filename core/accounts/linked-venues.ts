@@ -38,3 +38,14 @@ export function linkedListings(args: { listings: ListingRef[]; linked: ReadonlyS
   }
   return usable;
 }
+
+/**
+ * The router explains a single candidate as "the only venue that lists this market"; when other
+ * venues list it but are not linked, say so instead.
+ */
+export function explainLinkedOnly<R extends { venue: Venue; reason: string; forced: boolean; quotes: unknown[] }>(route: R, args: { listed: ListingRef[]; usable: ListingRef[] }): R {
+  if (route.forced || route.quotes.length !== 1 || args.usable.length === args.listed.length) return route;
+  const others = VENUES.filter((v) => v !== route.venue && args.listed.some((l) => l.venue === v)).map((v) => NAMES[v]);
+  if (others.length === 0) return route;
+  return { ...route, reason: `${route.venue}: the only venue you have linked that lists this market (not linked: ${others.join(', ')}).` };
+}

@@ -20,7 +20,7 @@ import type { MarketDirectory } from '../markets/directory.ts';
 import type { JobPort } from '../notifications/types.ts';
 import type { OrderStore } from '../orders/order-store.ts';
 import { isTerminal } from '../orders/state-machine.ts';
-import { linkedListings } from '../accounts/linked-venues.ts';
+import { explainLinkedOnly, linkedListings } from '../accounts/linked-venues.ts';
 import { OrderSync, type FollowJobData, type OrderSyncOptions, type StartupReport } from './order-sync.ts';
 import type { SmartRouter } from '../routing/smart-router.ts';
 import { venueOrderParams } from './order-params.ts';
@@ -94,7 +94,7 @@ export class TradingService implements TradingApi {
     // The chosen venue's rules (tick grid, share step, minimum size, an empty book) apply to a quote
     // too: otherwise an order that cannot be placed gets a quote and fails only at confirmation.
     this.venueParams(input, route);
-    return route;
+    return linked ? explainLinkedOnly(route, { listed: held, usable: listings }) : route;
   }
 
   /** The exact price and quantity the chosen venue would get; throws when its rules refuse the order. */

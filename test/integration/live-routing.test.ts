@@ -4,47 +4,28 @@
  * user with both goes to Polymarket; a forced unlinked venue and a user with nothing linked get a
  * clear message that says how to link, and nothing reaches a venue.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoConditionId, demoTokenId } from '../../core/markets/catalog.ts';
 import { Decimal } from '../../core/money.ts';
 import { TradingError } from '../../core/trading/types.ts';
-import { FakeKalshi } from '../fakes/kalshi/server.ts';
-import { FakeClob } from '../fakes/polymarket/server.ts';
-import { startTestStack, type TestStack } from '../helpers/stack.ts';
+import type { FakeKalshi } from '../fakes/kalshi/server.ts';
+import type { FakeClob } from '../fakes/polymarket/server.ts';
+import { LIVE_MARKET, startLiveStack, type LiveStack } from './live-harness.ts';
 
-const MARKET = 'fed-cut-dec-2026';
-const TICKER = 'KXFEDCUT-26DEC';
+const MARKET = LIVE_MARKET.id;
 
+let h: LiveStack;
 let clob: FakeClob;
 let kalshi: FakeKalshi;
-let stack: TestStack;
+let stack: LiveStack['app'] & { db: LiveStack['db'] };
 
 beforeAll(async () => {
-  clob = new FakeClob({ chainId: 137 });
-  await clob.start();
-  const yes = demoTokenId(MARKET, 'yes');
-  clob.engine.addMarket({ conditionId: demoConditionId(MARKET), tokens: [{ tokenId: yes, outcome: 'Yes' }, { tokenId: demoTokenId(MARKET, 'no'), outcome: 'No' }] });
-  clob.engine.seedBook({ tokenId: yes, bids: [{ price: '0.38', size: '1000' }], asks: [{ price: '0.40', size: '1000' }] });
-  kalshi = await FakeKalshi.start();
-  kalshi.engine.addMarket({ ticker: TICKER });
-  kalshi.engine.seedBook(TICKER, { yesBids: [['0.45', '1000']], noBids: [['0.50', '1000']] }); // YES ask 0.50: dearer than Polymarket
-  stack = await startTestStack(
-    {
-      TRADING_MODE: 'live',
-      CREDENTIALS_KEY: randomBytes(32).toString('base64'),
-      POLYMARKET_CLOB_URL: clob.url,
-      KALSHI_API_URL: kalshi.url,
-      VENUE_TIMEOUT_MS: '2000',
-      MARKET_DATA: 'synthetic',
-    },
-    { workers: false },
-  );
+  h = await startLiveStack();
+  clob = h.clob;
+  kalshi = h.kalshi;
+  stack = Object.assign(h.app, { db: h.db });
 });
 afterAll(async () => {
-  await stack?.stop();
-  await clob?.stop();
-  await kalshi?.stop();
+  await h?.stop();
 });
 
 async function user(name: string, link: { polymarket?: boolean; kalshi?: boolean }): Promise<{ id: string; token: string }> {
@@ -88,6 +69,7 @@ describe('live routing over linked venues', () => {
     const quote = await stack.core.trading.quote(buy(k.id));
     expect(quote.venue).toBe('kalshi');
     expect(quote.quotes.map((q) => q.venue)).toEqual(['kalshi']);
+    expect(quote.reason).toBe('kalshi: the only venue you have linked that lists this market (not linked: Polymarket).');
     const postsBefore = clob.count('POST', '/order');
     const order = await stack.core.trading.placeOrder(buy(k.id));
     expect(order.exchange).toBe('kalshi');
