@@ -113,6 +113,18 @@ describe('orders', () => {
     expect((await adapter.cancelOrder({ account: { userId: u.userId }, venueOrderId: order.venueOrderId })).status).toBe('cancelled');
   });
 
+  it('if the fills cannot be read right after a fill, the order stays open (not closed without its fills) until a later read', async () => {
+    const u = user();
+    fake.fault({ path: '/portfolio/fills', kind: '503' });
+    const order = await adapter.placeOrder(req(u.userId, { quantity: d('2'), timeInForce: 'FAK' }));
+    expect(order.status).toBe('open');
+    expect(order.filledQuantity.toFixed()).toBe('2');
+    expect(order.fills).toEqual([]);
+    const later = await adapter.getOrder({ account: { userId: u.userId }, venueOrderId: order.venueOrderId });
+    expect(later?.status).toBe('filled');
+    expect(later?.fills.map((f) => f.quantity.toFixed())).toEqual(['2']);
+  });
+
   it('FOK that cannot fill whole is refused and leaves nothing; FAK takes what there is', async () => {
     const u = user();
     const before = fake.engine.accounts.get(u.keyId)!.balance.toFixed();

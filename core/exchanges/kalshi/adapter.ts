@@ -140,21 +140,21 @@ export class KalshiAdapter implements ExchangeAdapter {
       // The order is placed whatever happens now: a failed fill read must not look like a failed order.
       fills = await this.fillsOf(client, res.order_id, req.outcome).catch(() => []);
     }
-    const status = filled.gte(requested) ? 'filled' : remaining.gt(0) ? 'open' : 'cancelled';
-    return {
+    const venueStatus = filled.gte(requested) ? 'filled' : remaining.gt(0) ? 'open' : 'cancelled';
+    return settled({
       venueOrderId: res.order_id,
       clientOrderId: req.clientOrderId,
-      status,
+      status: venueStatus,
       quantity: requested,
       filledQuantity: filled,
       fills,
       reason:
-        status === 'cancelled'
+        venueStatus === 'cancelled'
           ? filled.gt(0)
             ? `Kalshi filled ${filled.toFixed()} of ${requested.toFixed()} contracts; the rest was cancelled`
             : 'Kalshi had nothing to match at this price; nothing was filled'
           : undefined,
-    };
+    });
   }
 
   private async fillsOf(client: KalshiClient, orderId: string, outcome: Outcome): Promise<VenueFill[]> {
@@ -174,8 +174,8 @@ export class KalshiAdapter implements ExchangeAdapter {
 
   private async orderWithFills(client: KalshiClient, wire: Awaited<ReturnType<KalshiClient['getOrder']>>): Promise<VenueOrder> {
     const { outcome } = parseVenueClientId(wire.client_order_id);
-    const fills = (countOf0(wire) ? await this.fillsOf(client, wire.order_id, outcome) : []);
-    return toVenueOrder(wire, fills);
+    const fills = countOf0(wire) ? await this.fillsOf(client, wire.order_id, outcome) : [];
+    return settled(toVenueOrder(wire, fills));
   }
 
   async cancelOrder(args: { account: AccountRef; venueOrderId: string }): Promise<VenueOrder> {
@@ -183,9 +183,10 @@ export class KalshiAdapter implements ExchangeAdapter {
     try {
       return await this.orderWithFills(client, await client.cancelOrder(args.venueOrderId));
     } catch (err) {
-      // Already executed or cancelled: the venue refuses the cancel; answer with the order's state.
-      if (err instanceof VenueError && err.kind === 'rejected' && err.code === 'INVALID_ORDER') {
-        return this.orderWithFills(client, await client.getOrder(args.venueOrderId));
+      // Already executed or cancelled: the venue refuses the cancel; answer with the order's final state.
+      if (err instanceof VenueError && err.kind === 'rejected' && !['AUTH', 'NOT_LINKED', 'BAD_CREDENTIALS'].includes(err.code)) {
+        const current = await this.getOrder(args);
+        if (current && current.status !== 'open') return current;
       }
       throw err;
     }
@@ -325,6 +326,17 @@ export class KalshiAdapter implements ExchangeAdapter {
     for (const s of [...this.streams.values()]) s.stop();
     this.streams.clear();
   }
+}
+
+/**
+ * A terminal state only once the fills read so far account for the venue's filled count: Kalshi's
+ * fills list can lag its order counts, and an order closed with fills missing would turn every later
+ * fill into a "late" one. Until then the order stays open and the order sync polls it again.
+ */
+function settled(order: VenueOrder): VenueOrder {
+  if (order.status === 'open') return order;
+  const seen = order.fills.reduce((s, f) => s.add(f.quantity), new Decimal(0));
+  return seen.gte(order.filledQuantity) ? order : { ...order, status: 'open', reason: undefined };
 }
 
 function countOf0(o: { fill_count_fp?: string | number | null; fill_count?: number | null }): boolean {
