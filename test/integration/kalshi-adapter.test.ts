@@ -198,6 +198,17 @@ describe('orders', () => {
     expect([err.kind, err.code]).toEqual(['rejected', 'MARKET_CLOSED']);
   });
 
+  it('a grid that changed after the rules were read: the venue refusal maps to INVALID_PRICE', async () => {
+    const u = user();
+    fake.engine.market(T).priceLevelStructure = 'deci_cent';
+    const cached = new KalshiAdapter({ apiUrl: fake.url, timeoutMs: 400, credentials: source, marketTtlMs: 60_000 });
+    await cached.placeOrder(req(u.userId, { price: d('0.305') }));
+    fake.engine.market(T).priceLevelStructure = 'linear_cent';
+    const err = await venueError(cached.placeOrder(req(u.userId, { price: d('0.305') })));
+    expect([err.kind, err.code]).toEqual(['rejected', 'INVALID_PRICE']);
+    expect(err.message).toMatch(/0\.305 is not a valid price/);
+  });
+
   it('insufficient balance is refused with a readable reason and leaves no order', async () => {
     const u = user('1');
     const err = await venueError(adapter.placeOrder(req(u.userId, { quantity: d('5'), price: d('0.45') })));
