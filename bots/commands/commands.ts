@@ -7,6 +7,7 @@ import type { Outcome, Venue } from '../../core/exchanges/types.ts';
 import type { MarketRef, Size } from './values.ts';
 import { AUTOMATION_COMMANDS, type AutomationCommand } from './automation-specs.ts';
 import { FEATURE_SPECS, type FeatureCommand } from './feature-specs.ts';
+import { FOLLOW_SPECS, type FollowCommand } from './follow-specs.ts';
 
 /** A buy or sell, as typed. `size` is dollars, shares, or (sells) everything held. */
 export interface TradeCommand {
@@ -42,7 +43,9 @@ export type Command =
   /** /snipe, /snipers, /unsnipe, /tp, /sl (bots/commands/automation-specs.ts). */
   | AutomationCommand
   /** /link, /alerts, /sharefills, /chart, /pnl, /notify (bots/commands/feature-specs.ts). */
-  | FeatureCommand;
+  | FeatureCommand
+  /** /counter, /copy, /follows (bots/commands/follow-specs.ts). */
+  | FollowCommand;
 
 export type CommandName = Command['name'];
 
@@ -164,6 +167,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['/balance'],
   },
   ...AUTOMATION_COMMANDS,
+  ...FOLLOW_SPECS,
   ...FEATURE_SPECS,
   {
     name: 'confirm',

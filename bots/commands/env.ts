@@ -1,6 +1,7 @@
 /** What every command handler receives: the services, the confirmation store, and the caller. */
 import type { Services } from '../../core/services.ts';
 import type { CreateSniperInput } from '../../core/automation/types.ts';
+import type { CreateFollowInput } from '../../core/following/types.ts';
 import type { Decimal } from '../../core/money.ts';
 import type { PlaceOrderInput } from '../../core/trading/types.ts';
 import type { UserView } from '../../core/users/types.ts';
@@ -18,6 +19,8 @@ export interface PendingTrade {
   tpsl?: { takeProfitPrice?: Decimal; stopLossPrice?: Decimal };
   /** A /snipe: Confirm arms this sniper instead of placing `input` (the buy it will place when it fires). */
   sniper?: CreateSniperInput;
+  /** A /counter or /copy: Confirm starts this follow instead of placing `input` (a placeholder then). */
+  follow?: CreateFollowInput;
 }
 
 /** Minimal structured logger (pino-compatible). */

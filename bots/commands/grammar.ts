@@ -13,6 +13,7 @@ import type { Venue } from '../../core/exchanges/types.ts';
 import { findCommand, specOf, type Command, type CommandName, type TradeCommand } from './commands.ts';
 import { parseAutomation, readBuyLevel } from './automation.ts';
 import { parseFeature } from './feature-specs.ts';
+import { parseFollow } from './follow-specs.ts';
 import { editDistance, suggestCommand } from './suggest.ts';
 import { tokenize, TokenizeError, type Token } from './tokenize.ts';
 import { isUnitWord, readMarketRef, readOutcome, readPrice, readSize, readVenue, type MarketRef } from './values.ts';
@@ -104,6 +105,13 @@ function parseArgs(name: CommandName, args: Token[]): Command {
     case 'tp':
     case 'sl': {
       const r = parseAutomation(name, args);
+      if (!r.ok) fail(r.problem, r.tryThis);
+      return r.command;
+    }
+    case 'counter':
+    case 'copy':
+    case 'follows': {
+      const r = parseFollow(name, args);
       if (!r.ok) fail(r.problem, r.tryThis);
       return r.command;
     }

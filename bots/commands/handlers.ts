@@ -9,6 +9,7 @@ import { errorReply, textReply, type Reply } from './replies.ts';
 import { answerConfirmation, startTrade } from './trade.ts';
 import { runAutomationCommand } from './automation.ts';
 import { runFeature } from './features.ts';
+import { runFollow } from './follow.ts';
 
 const OPEN: OrderStatus[] = ['created', 'pending', 'partial'];
 const LIST_LIMIT = 15;
@@ -74,6 +75,10 @@ export async function runCommand(env: HandlerEnv, caller: Caller, cmd: Exclude<C
     case 'tp':
     case 'sl':
       return runAutomationCommand(env, caller, cmd);
+    case 'counter':
+    case 'copy':
+    case 'follows':
+      return runFollow(env, caller, cmd);
     case 'link':
     case 'alerts':
     case 'sharefills':

@@ -15,6 +15,7 @@ import { shares, shortId } from './format.ts';
 import { resolveMarket } from './lookup.ts';
 import { presentOrderResult, presentQuote } from './present.ts';
 import { errorReply, type Reply } from './replies.ts';
+import { createConfirmedFollow } from './follow.ts';
 
 /** The canonical text of a trade command, for "send it again" hints. */
 export function commandText(cmd: TradeCommand, market?: Pick<MarketSummary, 'slug'>): string {
@@ -162,6 +163,7 @@ export async function answerConfirmation(env: HandlerEnv, caller: Pick<Caller, '
 
 async function placeConfirmed(env: HandlerEnv, c: Confirmation<PendingTrade>): Promise<Reply[]> {
   if (c.payload.sniper) return createConfirmedSniper(env, c);
+  if (c.payload.follow) return createConfirmedFollow(env, c);
   const editKey = `confirm:${c.id}`;
   try {
     const order = await env.services.trading.placeOrder({ ...c.payload.input, idempotencyKey: `chat-confirm-${c.id}`, source: 'manual' });
