@@ -80,7 +80,7 @@ export class TradingService implements TradingApi {
     const market = this.openMarket(input.marketId);
     const held = input.action === 'sell' ? await this.sellableListings(input, market.listings) : market.listings;
     // Live mode: only the venues this user has linked (core/accounts/linked-venues.ts); paper: all.
-    const linked = (await this.deps.linkedVenues?.(input.userId)) ?? null;
+    const linked = this.deps.linkedVenues ? await this.deps.linkedVenues(input.userId) : null;
     const listings = linkedListings({ listings: held, linked, forceVenue: input.exchange });
     const route = await this.deps.router.route({
       listings,
@@ -381,7 +381,7 @@ export class TradingService implements TradingApi {
   }
 
   async getBalance(args: { userId: string }): Promise<BalanceView> {
-    const linked = (await this.deps.linkedVenues?.(args.userId)) ?? null;
+    const linked = this.deps.linkedVenues ? await this.deps.linkedVenues(args.userId) : null;
     const venues = await Promise.all(
       [...this.deps.adapters.values()].filter((a) => !linked || linked.has(a.venue)).map(async (a) => {
         const b = await a.getBalance({ account: { userId: args.userId } });
