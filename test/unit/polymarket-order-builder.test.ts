@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts';
 import { hashTypedData, recoverTypedDataAddress } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { EXCHANGE_V2, NEG_RISK_EXCHANGE_V2, ORDER_TYPES, buildSignedOrder, sizeOrder } from '../../core/exchanges/polymarket/order-builder.ts';
+import { EXCHANGE_V2, NEG_RISK_EXCHANGE_V2, ORDER_TYPES, buildSignedOrder, orderDigest, sizeOrder } from '../../core/exchanges/polymarket/order-builder.ts';
 import type { PlaceOrderRequest } from '../../core/exchanges/types.ts';
 import { Decimal } from '../../core/money.ts';
 
@@ -71,6 +71,22 @@ describe('Polymarket order sizing', () => {
       expect(await recoverTypedDataAddress({ ...typed, signature: o.signature as `0x${string}` })).toBe(account.address);
       expect([o.makerAmount, o.takerAmount, o.side, built.body.orderType, built.body.owner]).toEqual(['5000000', '10000000', 'BUY', 'GTC', 'key']);
     }
+  });
+
+  it('the direct order digest equals viem hashTypedData for any order', () => {
+    const big = fc.bigInt({ min: 0n, max: 2n ** 256n - 1n });
+    const addr = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => `0x${Buffer.from(b).toString('hex')}` as `0x${string}`);
+    const b32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `0x${Buffer.from(b).toString('hex')}` as `0x${string}`);
+    fc.assert(
+      fc.property(big, addr, addr, big, big, big, fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 3 }), big, b32, b32, fc.constantFrom(137, 80002), fc.boolean(),
+        (salt, maker, signer, tokenId, makerAmount, takerAmount, side, signatureType, timestamp, metadata, builder, chainId, neg) => {
+          const message = { salt, maker, signer, tokenId, makerAmount, takerAmount, side, signatureType, timestamp, metadata, builder };
+          const verifyingContract = neg ? NEG_RISK_EXCHANGE_V2 : EXCHANGE_V2;
+          const viemHash = hashTypedData({ domain: { name: 'Polymarket CTF Exchange', version: '2', chainId, verifyingContract }, types: ORDER_TYPES, primaryType: 'Order', message });
+          expect(orderDigest(chainId, verifyingContract, message)).toBe(viemHash);
+        }),
+      { numRuns: 200 },
+    );
   });
 
   it('uses the funder as maker for proxy / safe signature types', async () => {

@@ -27,8 +27,8 @@
  * not know the client id of (e.g. after a restart) are not emitted: polling order sync covers them.
  * Without `wsUrl`, no events are pushed and order sync polls getOrder / getFills.
  */
-import { createWalletClient, custom, type WalletClient } from 'viem';
-import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import { getAddress, type WalletClient } from 'viem';
+import { sign } from 'viem/accounts';
 import { polymarketTakerFee } from '../fees.ts';
 import { Decimal, ZERO } from '../../money.ts';
 import type { ClobApiCreds, CredentialSource, PolymarketCredentials } from '../credentials.ts';
@@ -40,7 +40,7 @@ import {
 import { classifyVenueMessage, polymarketError } from './errors.ts';
 import { tradeLegs, toFill, type TradeLeg } from './fills.ts';
 import { ClobHttp } from './http.ts';
-import { buildSignedOrder, type BuiltOrder } from './order-builder.ts';
+import { buildSignedOrder, type BuiltOrder, type DigestSigner } from './order-builder.ts';
 import { MARKETS_END_CURSOR, MARKETS_FIRST_CURSOR, PolymarketPublicApi } from './public-api.ts';
 import { MarketRulesCache } from './rules.ts';
 import { PolymarketUserStream } from './user-stream.ts';
@@ -70,7 +70,8 @@ export interface PolymarketAdapterOptions {
 interface Session {
   creds: PolymarketCredentials;
   apiCreds: ClobApiCreds;
-  account: PrivateKeyAccount;
+  account: DigestSigner;
+  /** For the official createL2Headers, which only reads `account.address` from it. */
   signer: WalletClient;
   maker: string;
 }
@@ -255,11 +256,17 @@ export class PolymarketAdapter implements ExchangeAdapter {
     const creds = await this.opts.credentials.polymarket(account.userId);
     if (!creds) throw polymarketError('NOT_LINKED');
     if (!creds.apiCreds) throw polymarketError('NOT_LINKED', 'the wallet exists but its CLOB API credentials were never created');
-    const acct = privateKeyToAccount(creds.privateKey);
-    // A signer that can only sign locally: any RPC request would be a bug, so it throws.
-    const signer = createWalletClient({ account: acct, transport: custom({ request: async () => Promise.reject(new Error('no RPC for CLOB signing')) }) });
-    const maker = creds.signatureType === 0 ? acct.address : (creds.funderAddress ?? acct.address);
-    return { creds, apiCreds: creds.apiCreds, account: acct, signer, maker };
+    // The stored address is the key's (the vault derives it when the wallet is created or imported); a
+    // mismatch would make the venue refuse the signature (INVALID_SIGNATURE / 401), never sign for someone else.
+    const address = getAddress(creds.address);
+    const privateKey = creds.privateKey;
+    const digestSigner: DigestSigner = { address, sign: ({ hash }) => sign({ hash, privateKey, to: 'hex' }) };
+    const signer = {
+      account: { address },
+      signTypedData: async () => Promise.reject(new Error('L2 headers never sign typed data')),
+    } as unknown as WalletClient;
+    const maker = creds.signatureType === 0 ? address : (creds.funderAddress ?? address);
+    return { creds, apiCreds: creds.apiCreds, account: digestSigner, signer, maker };
   }
 
   private tokenOf(listing: ListingRef, outcome: Outcome): string {

@@ -18,7 +18,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { orderToJsonV2 } from '@polymarket/clob-client-v2';
-import { getAddress, hashTypedData, type Hex, type LocalAccount } from 'viem';
+import { getAddress, keccak256, toHex, type Hex } from 'viem';
 import { Decimal } from '../../money.ts';
 import type { PolymarketCredentials } from '../credentials.ts';
 import type { PlaceOrderRequest } from '../types.ts';
@@ -66,6 +66,47 @@ export interface BuiltOrder {
   byAmount: boolean;
 }
 
+const ORDER_TYPE_HASH = keccak256(
+  toHex('Order(uint256 salt,address maker,address signer,uint256 tokenId,uint256 makerAmount,uint256 takerAmount,uint8 side,uint8 signatureType,uint256 timestamp,bytes32 metadata,bytes32 builder)'),
+).slice(2);
+const domainSeparators = new Map<string, string>();
+const word = (v: bigint | number | string): string =>
+  (typeof v === 'string' ? v.slice(2).toLowerCase() : BigInt(v).toString(16)).padStart(64, '0');
+
+/**
+ * The EIP-712 digest of a V2 order, computed directly (fixed struct, cached domain separator): the same
+ * value as viem's generic hashTypedData (a unit test holds them equal) at a fraction of its cost.
+ */
+export function orderDigest(chainId: number, verifyingContract: string, m: OrderMessage): Hex {
+  const dk = `${chainId}:${verifyingContract}`;
+  let sep = domainSeparators.get(dk);
+  if (!sep) {
+    sep = keccak256(
+      `0x${keccak256(toHex('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)')).slice(2)}${keccak256(toHex('Polymarket CTF Exchange')).slice(2)}${keccak256(toHex('2')).slice(2)}${word(chainId)}${word(verifyingContract)}`,
+    ).slice(2);
+    domainSeparators.set(dk, sep);
+  }
+  const struct = keccak256(
+    `0x${ORDER_TYPE_HASH}${word(m.salt)}${word(m.maker)}${word(m.signer)}${word(m.tokenId)}${word(m.makerAmount)}${word(m.takerAmount)}${word(m.side)}${word(m.signatureType)}${word(m.timestamp)}${word(m.metadata)}${word(m.builder)}`,
+  ).slice(2);
+  return keccak256(`0x1901${sep}${struct}`);
+}
+
+/** The signed V2 order struct. */
+export interface OrderMessage {
+  salt: bigint;
+  maker: `0x${string}`;
+  signer: `0x${string}`;
+  tokenId: bigint;
+  makerAmount: bigint;
+  takerAmount: bigint;
+  side: number;
+  signatureType: number;
+  timestamp: bigint;
+  metadata: `0x${string}`;
+  builder: `0x${string}`;
+}
+
 const units = (d: Decimal): string => d.mul(UNIT).toFixed(0, Decimal.ROUND_DOWN);
 
 /** Validates and sizes the request (no signing); throws a rejected VenueError on a rule breach. */
@@ -102,12 +143,21 @@ export function sizeOrder(req: PlaceOrderRequest, rules: MarketRules, now: Date)
   return { orderType, side, shares, usd, byAmount: false, expiration };
 }
 
-/** Builds, signs and hashes the order. `account` signs; the credentials give maker/funder and type. */
+/**
+ * Signs an EIP-712 digest. A viem LocalAccount fits; the adapter passes a signer over viem's `sign`
+ * with the private key, which skips deriving the public key on every order (≈1 ms).
+ */
+export interface DigestSigner {
+  address: `0x${string}`;
+  sign(args: { hash: Hex }): Promise<Hex>;
+}
+
+/** Builds, hashes and signs the order. `account` signs; the credentials give maker/funder and type. */
 export async function buildSignedOrder(args: {
   req: PlaceOrderRequest;
   tokenId: string;
   rules: MarketRules;
-  account: LocalAccount;
+  account: DigestSigner;
   creds: PolymarketCredentials;
   owner: string;
   chainId: number;
@@ -118,7 +168,7 @@ export async function buildSignedOrder(args: {
   const maker = args.creds.signatureType === 0 ? signer : getAddress(args.creds.funderAddress ?? signer);
   const makerAmount = sized.side === 'BUY' ? units(sized.usd) : units(sized.shares);
   const takerAmount = sized.side === 'BUY' ? units(sized.shares) : units(sized.usd);
-  const message = {
+  const message: OrderMessage = {
     salt: BigInt(randomInt(1, 2 ** 47)),
     maker,
     signer,
@@ -130,15 +180,10 @@ export async function buildSignedOrder(args: {
     timestamp: BigInt(args.now.getTime()),
     metadata: BYTES32_ZERO,
     builder: BYTES32_ZERO,
-  } as const;
-  const typed = {
-    domain: { name: 'Polymarket CTF Exchange', version: '2', chainId: args.chainId, verifyingContract: args.rules.negRisk ? NEG_RISK_EXCHANGE_V2 : EXCHANGE_V2 },
-    types: ORDER_TYPES,
-    primaryType: 'Order' as const,
-    message,
   };
-  const signature = await args.account.signTypedData(typed);
-  const hash = hashTypedData(typed);
+  // EIP-712: signature = sign(digest); hashing once gives both the venue's order id and what is signed.
+  const hash = orderDigest(args.chainId, args.rules.negRisk ? NEG_RISK_EXCHANGE_V2 : EXCHANGE_V2, message);
+  const signature = await args.account.sign({ hash });
   const order = {
     salt: message.salt.toString(),
     maker,
