@@ -24,6 +24,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: { adminEnabled
         { name: 'trading', description: 'Orders and quotes' },
         { name: 'markets', description: 'The market catalog with live quotes' },
         { name: 'portfolio', description: 'Positions and balances' },
+        { name: 'accounts', description: 'Linked venue accounts (Polymarket sub-wallet, Kalshi API key)' },
         ...(opts.adminEnabled ? [{ name: 'admin', description: 'Operators (ADMIN_TOKEN)' }] : []),
         { name: 'operations', description: 'Health and metrics' },
       ],
