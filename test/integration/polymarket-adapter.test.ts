@@ -107,6 +107,16 @@ describe('PolymarketAdapter against the fake CLOB', () => {
     expect(e.kind).toBe('rejected');
   });
 
+  it('a FAK sell partly filled is cancelled-with-fills, at placement and when read back', async () => {
+    h.clob.engine.seedBook({ tokenId: YES_TOKEN, bids: [{ price: '0.5', size: '6' }] });
+    const u = await h.addUser({ tokens: { [YES_TOKEN]: '10' } });
+    const placed = await h.adapter.placeOrder(h.request({ userId: u.userId, action: 'sell', timeInForce: 'FAK', price: d('0.5'), quantity: d(10) }));
+    expect([placed.status, placed.filledQuantity.toFixed(), placed.quantity.toFixed()]).toEqual(['cancelled', '6', '10']);
+    const read = await h.adapter.getOrder({ account: { userId: u.userId }, venueOrderId: placed.venueOrderId });
+    expect([read?.status, read?.filledQuantity.toFixed(), read?.quantity.toFixed()]).toEqual(['cancelled', '6', '10']);
+    expect(read?.reason).toMatch(/rest was cancelled/);
+  });
+
   it('GTD rests with an expiry; a GTD without a future expiry is refused before sending', async () => {
     const u = await h.addUser({ usdc: '10' });
     const now = Date.now();
@@ -286,6 +296,25 @@ describe('PolymarketAdapter against the fake CLOB', () => {
     const positions = await h.adapter.getPositions({ account: { userId: u.userId } });
     expect(positions.map((p) => [p.outcome, p.quantity.toFixed()])).toEqual([['no', '6'], ['yes', '20']]);
     h.clob.engine.seedBook({ tokenId: NO_TOKEN, asks: [] });
+  });
+
+  it('fees: takerFee and taker fills use the venue fee parameters (rate, exponent)', async () => {
+    const market = h.clob.engine.markets.get(h.listing.venueMarketId)!;
+    market.fee = { rate: d('0.02'), exponent: d(2) };
+    try {
+      const fresh = new PolymarketAdapter({ clobUrl: h.clob.url, chainId: 137, credentials: h.credentials, timeoutMs: 2000 });
+      expect(fresh.takerFee({ listing: h.listing, price: d('0.4'), quantity: d(100) }).toFixed()).toBe('0');
+      await fresh.getOrderBook({ listing: h.listing, outcome: 'yes' });
+      await new Promise((r) => setTimeout(r, 50));
+      // 100 × 0.02 × (0.4 × 0.6)² = 0.1152
+      expect(fresh.takerFee({ listing: h.listing, price: d('0.4'), quantity: d(100) }).toFixed()).toBe('0.1152');
+      const taker = await h.addUser({ usdc: '100' });
+      h.clob.engine.seedBook({ tokenId: YES_TOKEN, asks: [{ price: '0.4', size: '10' }] });
+      const bought = await fresh.placeOrder(h.request({ userId: taker.userId, type: 'market', timeInForce: 'FOK', price: d('0.4'), quantity: undefined, amount: d(4) }));
+      expect(bought.fills.map((f) => [f.price.toFixed(), f.quantity.toFixed(), f.fee.toFixed()])).toEqual([['0.4', '10', '0.0115']]);
+    } finally {
+      market.fee = null;
+    }
   });
 
   it('order book: best first, as OrderBook', async () => {

@@ -173,14 +173,18 @@ export class PolymarketAdapter implements ExchangeAdapter {
     if (res.success === false || (!res.orderID && res.errorMsg)) {
       throw polymarketError(classifyVenueMessage(res.errorMsg ?? ''), res.errorMsg ?? undefined);
     }
-    if (res.orderID && res.orderID.toLowerCase() !== built.hash.toLowerCase()) {
-      throw polymarketError('BAD_RESPONSE', `the venue's order id ${res.orderID} is not the signed order's hash`);
+    // The venue's id is the order's EIP-712 hash. Should it ever differ from ours, the venue's id is the
+    // one it answers to: use it (never orphan a live order) and say so.
+    const venueOrderId = res.orderID || built.hash;
+    if (venueOrderId.toLowerCase() !== built.hash.toLowerCase()) {
+      this.opts.onWarning?.('polymarket: venue order id differs from the signed order hash', { hash: built.hash, orderID: venueOrderId });
+      this.remember(req.clientOrderId, venueOrderId);
     }
     let fills: VenueFill[] = [];
     if ((res.tradeIDs ?? []).length > 0) {
-      fills = await this.fillsFor(s, { venueOrderId: built.hash, tokenId }).catch(() => []);
+      fills = await this.fillsFor(s, { venueOrderId, tokenId }).catch(() => []);
     }
-    const placed = this.fromPlacement({ req, built, res, fills });
+    const placed = this.fromPlacement({ req, built: { ...built, hash: venueOrderId as BuiltOrder['hash'] }, res, fills });
     if (placed.status === 'open') this.stream?.watch(req.account.userId);
     return placed;
   }
@@ -210,7 +214,10 @@ export class PolymarketAdapter implements ExchangeAdapter {
   }
 
   async getOrderBook(args: { listing: ListingRef; outcome: Outcome }): Promise<OrderBook> {
-    const book = await this.publicApi.getBook({ tokenId: this.tokenOf(args.listing, args.outcome) });
+    const tokenId = this.tokenOf(args.listing, args.outcome);
+    // Warm the market's rules (fee parameters for takerFee, tick / neg-risk for placing) alongside.
+    void this.rules.get({ conditionId: args.listing.venueMarketId, tokenId }).catch(() => null);
+    const book = await this.publicApi.getBook({ tokenId });
     return { venue: 'polymarket', venueMarketId: args.listing.venueMarketId, outcome: args.outcome, bids: book.bids, asks: book.asks, timestamp: book.timestamp };
   }
 
@@ -325,15 +332,20 @@ export class PolymarketAdapter implements ExchangeAdapter {
     const sizeMatched = new Decimal(o.size_matched);
     const fills = sizeMatched.gt(0) ? await this.fillsFor(s, { venueOrderId: o.id, tokenId: o.asset_id ?? undefined }) : [];
     const fromFills = fills.reduce((sum, f) => sum.add(f.quantity), ZERO);
+    const quantity = new Decimal(o.original_size);
+    // The venue's matched size, less any trade whose settlement FAILED (those fills are dropped).
+    const filledQuantity = fills.length > 0 ? Decimal.min(sizeMatched, fromFills) : sizeMatched;
+    // A FAK the venue reports MATCHED after a partial fill: the rest was killed, as at placement.
+    const killedRest = status === 'filled' && o.order_type?.toUpperCase() === 'FAK' && filledQuantity.lt(quantity);
     return {
       venueOrderId: o.id,
       clientOrderId: this.clientIds.get(o.id.toLowerCase()) ?? '',
-      status,
-      quantity: new Decimal(o.original_size),
-      // The venue's matched size, less any trade whose settlement FAILED (those fills are dropped).
-      filledQuantity: fills.length > 0 ? Decimal.min(sizeMatched, fromFills) : sizeMatched,
+      status: killedRest ? 'cancelled' : status,
+      quantity,
+      filledQuantity,
       fills,
       ...(status === 'cancelled' ? { reason: 'cancelled on Polymarket' } : {}),
+      ...(killedRest ? { reason: `${filledQuantity.toFixed()} of ${quantity.toFixed()} filled; the rest was cancelled (FAK)` } : {}),
     };
   }
 
