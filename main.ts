@@ -14,7 +14,8 @@ import { createPaperRegistry } from './core/exchanges/registry.ts';
 import { createLiveRegistry } from './core/exchanges/live-registry.ts';
 import { CredentialVault, VaultCredentialSource, keyRingFromConfig } from './core/credentials/index.ts';
 import { createAccountService } from './core/accounts/compose.ts';
-import { DEMO_CATALOG, seedCatalog } from './core/markets/catalog.ts';
+import { startMarketData, type MarketData } from './core/markets/market-data.ts';
+import { startCatalogSyncWorker } from './jobs/catalog-sync.ts';
 import { SyntheticMarketFeed } from './core/markets/synthetic-feed.ts';
 import type { NotificationSink } from './core/notifications/types.ts';
 import { buildHttpServer } from './api/server.ts';
@@ -54,7 +55,10 @@ export interface Yesno {
   http: FastifyInstance | null;
   /** The HTTP address when listening, e.g. http://127.0.0.1:3000. */
   address: string | null;
+  /** The synthetic walk (tests move prices with it); idle and empty when market data is live (see marketData). */
   feed: SyntheticMarketFeed;
+  /** Which market data runs (live public books or the synthetic walk), why, and its feed. */
+  marketData: MarketData;
   databaseUrl: string;
   /** The automation monitors (price sync, snipers, TP/SL) when this process runs workers. */
   monitors: AutomationMonitors | null;
@@ -79,11 +83,10 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
     const db = await openDatabase(config, { info: (m) => log.info(m), warn: (m) => log.warn(m) }, { poolMax: 16 });
     stops.push(() => db.close());
     const prisma = db.prisma;
-    await seedCatalog(prisma, DEMO_CATALOG);
-
-    const feed = new SyntheticMarketFeed({ catalog: DEMO_CATALOG, seed: config.MARKET_SEED, tickMs: config.MARKET_TICK_MS });
-    await feed.start();
-    stops.push(() => feed.stop());
+    // MARKET_DATA: live public books when the venues answer (auto) or always (live), else the synthetic catalog.
+    const marketData = await startMarketData({ config, prisma, log, staleSeconds: marketStaleSeconds(config) });
+    stops.push(() => marketData.stop());
+    const feed = marketData.feed;
     // The credential vault (core/credentials) exists when CREDENTIALS_KEY is set; live mode requires it (core/config.ts).
     const keys = keyRingFromConfig(config);
     const vault = keys ? new CredentialVault({ prisma, keys }) : null;
@@ -115,6 +118,7 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
       accounts: vault ? createAccountService({ config, vault, prisma, adapters, log }) : undefined,
     });
     stops.push(() => core.detach());
+    await marketData.attach(core.directory);
     // Before any new order is accepted, every open order is reconciled with its venue (each venue
     // time-boxed); placeOrder waits for this gate (chat/HTTP get "starting up, retry" after a few seconds).
     const startup = core.trading.startupReconcile().then((r) => {
@@ -167,6 +171,7 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
       stops.push(() => running.stop());
       alerts = await startAlerts({ prisma, jobs: jobPort, feed, directory: core.directory, alerts: core.alerts, log });
       stops.push(() => alerts!.stop());
+      if (marketData.kind === 'live') await startCatalogSyncWorker({ boss, log, sync: async () => (await marketData.syncCatalog(core.directory))! });
       following = createFollowEngine({
         prisma,
         jobs: jobPort,
@@ -191,6 +196,7 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
       http = await buildHttpServer({
         services: core,
         queueStats: createQueueStats(boss),
+        marketAdmin: marketData.registry(core.directory),
         adminToken: config.ADMIN_TOKEN,
         rateLimitPerMin: config.RATE_LIMIT_PER_MIN,
         logger: log,
@@ -209,7 +215,7 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
       await telegram.start();
     }
     log.info({ mode: config.TRADING_MODE, markets: core.directory.all().length, workers }, `yesno started (${config.TRADING_MODE} trading)`);
-    return { config, core, http, address, feed, databaseUrl: db.url, discord, telegram, monitors, alerts, following, stop };
+    return { config, core, http, address, feed: marketData.synthetic, marketData, databaseUrl: db.url, discord, telegram, monitors, alerts, following, stop };
   } catch (err) {
     await stop();
     throw err;

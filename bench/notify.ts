@@ -156,6 +156,8 @@ export async function runNotifyBench(o: NotifyBenchOptions): Promise<NotifyRepor
       LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'error',
       // The walk refills the paper books consumed by the market buys; stopped for the fan-out.
       MARKET_TICK_MS: '200',
+      // The synthetic catalog: never the venues' real endpoints (MARKET_DATA=auto would probe them).
+      MARKET_DATA: 'synthetic',
       PAPER_BALANCE: '10000000',
       RATE_LIMIT_PER_MIN: '100000000',
       TELEGRAM_BOT_TOKEN: token,

@@ -451,6 +451,8 @@ async function main(): Promise<void> {
       ADMIN_TOKEN: adminToken,
       LOG_LEVEL: LOG_LEVEL,
       MARKET_TICK_MS: TICK_MS,
+      // The synthetic catalog: never the venues' real endpoints (MARKET_DATA=auto would probe them).
+      MARKET_DATA: 'synthetic',
       PAPER_BALANCE: '10000000',
       RATE_LIMIT_PER_MIN: '100000000',
       RUN_WORKERS: WORKERS ? 'true' : 'false',

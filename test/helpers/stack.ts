@@ -25,6 +25,8 @@ export async function startTestStack(
     DATABASE_URL: db.url,
     PORT: '0',
     MARKET_TICK_MS: '0',
+    // The synthetic catalog: never the venues' real endpoints (MARKET_DATA=auto would probe them).
+    MARKET_DATA: 'synthetic',
     LOG_LEVEL: 'silent',
     NODE_ENV: 'test',
     ...env,
