@@ -40,6 +40,9 @@ export function attachKalshiWs(fake: FakeKalshi): FakeKalshiWs {
   let refuseNext = 0;
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // After an upgrade the HTTP server no longer listens for socket errors: a client resetting a
+    // refused handshake must not crash the test process.
+    socket.on('error', () => {});
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
     if (path !== WS_PATH) return void socket.destroy();
     if (refuseNext > 0) {
@@ -59,6 +62,7 @@ export function attachKalshiWs(fake: FakeKalshi): FakeKalshiWs {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const conn: Conn = { socket: ws, keyId, sid: null, seq: 0 };
       conns.add(conn);
+      ws.on('error', () => {});
       ws.on('close', () => conns.delete(conn));
       ws.on('message', (data) => {
         let cmd: { id?: number; cmd?: string; params?: { channels?: string[] } };
