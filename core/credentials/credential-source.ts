@@ -8,7 +8,8 @@
  * - kalshi / api_key: secret `{ privateKeyPem }`, publicId = the API key id
  */
 import type { ClobApiCreds, CredentialSource, KalshiCredentials, PolymarketCredentials, PolymarketSignatureType } from '../exchanges/credentials.ts';
-import type { CredentialVault } from './vault.ts';
+import { VenueError, type Venue } from '../exchanges/types.ts';
+import { VaultError, type CredentialVault } from './vault.ts';
 
 /** Secret part of the polymarket/wallet row. */
 export interface WalletSecret {
@@ -29,13 +30,27 @@ export interface KalshiSecret {
 /** Which rows make a venue "linked" (tradable). */
 export const LINKED_KINDS = { polymarket: ['wallet', 'clob'], kalshi: ['api_key'] } as const satisfies Record<string, readonly ('wallet' | 'clob' | 'api_key')[]>;
 
+/**
+ * A row that does not decrypt (a changed master key, a row moved or altered) is a rejection before
+ * anything is sent: the adapter's call fails with a readable reason instead of an unknown outcome.
+ */
+async function readable<T>(venue: Venue, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (!(err instanceof VaultError)) throw err;
+    const name = venue === 'polymarket' ? 'Polymarket' : 'Kalshi';
+    throw new VenueError({ kind: 'rejected', code: 'BAD_CREDENTIALS', venue, message: `Your stored ${name} credentials cannot be read by this server, so nothing was sent (${err.message}). The operator has to configure the key they were encrypted with.`, cause: err });
+  }
+}
+
 export class VaultCredentialSource implements CredentialSource {
   constructor(private readonly vault: CredentialVault) {}
 
   async polymarket(userId: string): Promise<PolymarketCredentials | null> {
-    const wallet = await this.vault.reveal<WalletSecret>({ userId, venue: 'polymarket', kind: 'wallet' });
+    const wallet = await readable('polymarket', () => this.vault.reveal<WalletSecret>({ userId, venue: 'polymarket', kind: 'wallet' }));
     if (!wallet) return null;
-    const clob = await this.vault.reveal<ClobApiCreds>({ userId, venue: 'polymarket', kind: 'clob' });
+    const clob = await readable('polymarket', () => this.vault.reveal<ClobApiCreds>({ userId, venue: 'polymarket', kind: 'clob' }));
     const meta = (wallet.info.meta ?? {}) as Partial<WalletMeta>;
     const address = wallet.info.publicId as `0x${string}`;
     return {
@@ -48,7 +63,7 @@ export class VaultCredentialSource implements CredentialSource {
   }
 
   async kalshi(userId: string): Promise<KalshiCredentials | null> {
-    const row = await this.vault.reveal<KalshiSecret>({ userId, venue: 'kalshi', kind: 'api_key' });
+    const row = await readable('kalshi', () => this.vault.reveal<KalshiSecret>({ userId, venue: 'kalshi', kind: 'api_key' }));
     if (!row || !row.info.publicId) return null;
     return { keyId: row.info.publicId, privateKeyPem: row.secret.privateKeyPem };
   }

@@ -12,6 +12,7 @@ import { rekeyCredentials } from '../../core/credentials/rekey.ts';
 import { CredentialVault, VaultError } from '../../core/credentials/vault.ts';
 import { VaultCredentialSource } from '../../core/credentials/credential-source.ts';
 import { runRekeyCommand } from '../../scripts/rekey-credentials.ts';
+import { VenueError } from '../../core/exchanges/types.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const run = promisify(execFile);
@@ -83,6 +84,11 @@ describe('vault', () => {
     const e1 = await vaultError(wrong.reveal({ userId: alice, venue: 'kalshi', kind: 'api_key' }));
     expect(e1.message).toMatch(/do not decrypt with key version 1/);
     expect(e1.message).not.toContain(key);
+    // Through the CredentialSource an adapter sees a rejection before sending (not an unknown outcome).
+    const viaSource = await new VaultCredentialSource(wrong).kalshi(alice).catch((e: unknown) => e);
+    expect(viaSource).toBeInstanceOf(VenueError);
+    expect(viaSource).toMatchObject({ kind: 'rejected', code: 'BAD_CREDENTIALS', venue: 'kalshi' });
+    expect((viaSource as Error).message).toMatch(/cannot be read by this server, so nothing was sent/);
 
     // Flip one bit of Alice's ciphertext.
     const row = await db.prisma.venueCredential.findFirstOrThrow({ where: { userId: alice } });
