@@ -164,7 +164,7 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
         jobs: jobPort,
         feed,
         slippage: config.DEFAULT_SLIPPAGE,
-        staleSeconds: marketStaleSeconds(config),
+        staleSeconds: marketData.staleSeconds,
         log,
       });
       const running = await startMonitors({ boss, monitors, log, historyHours: config.PRICE_HISTORY_HOURS, sweepMs: opts.automationSweepMs });

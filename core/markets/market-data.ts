@@ -39,6 +39,7 @@ export interface MarketDataConfig {
   MARKET_SEED: number;
   MARKET_TICK_MS: number;
   MARKET_POLL_SECONDS: number;
+  MARKET_STALE_SECONDS?: number;
   POLYMARKET_CLOB_URL: string;
   POLYMARKET_WS_URL: string;
   KALSHI_API_URL: string;
@@ -49,6 +50,11 @@ export interface MarketData {
   kind: MarketDataKind;
   /** Why this kind (logged at start). */
   reason: string;
+  /**
+   * The freshness guard the monitors should use (seconds, 0 = off): with live data
+   * MARKET_STALE_SECONDS or 30 (MARKET_TICK_MS, the synthetic walk's pace, does not turn it off).
+   */
+  staleSeconds: number;
   /** The feed everything reads: the live feed or the synthetic walk. */
   feed: MarketDataFeed;
   /** The synthetic walk (tests move prices with it). With live data: an idle feed with no listings. */
@@ -73,7 +79,7 @@ export async function startMarketData(args: {
   config: MarketDataConfig;
   prisma: Db;
   log: FeedLog;
-  /** Seconds after which a listing without data is stale (MARKET_STALE_SECONDS; 0 = guard off → 30 for the feed). */
+  /** The synthetic walk's freshness guard (marketStaleSeconds(config)). */
   staleSeconds: number;
   /** Probe timeout of MARKET_DATA=auto (default 3000 ms). */
   probeTimeoutMs?: number;
@@ -98,6 +104,7 @@ export async function startMarketData(args: {
     return {
       kind: 'synthetic',
       reason: choice.reason,
+      staleSeconds: args.staleSeconds,
       feed: synthetic,
       synthetic,
       live: null,
@@ -114,13 +121,14 @@ export async function startMarketData(args: {
   const paused = await pauseDemoMarkets(prisma);
   if (paused > 0) log.info({ paused }, 'market data: demo markets paused (their venue ids are invented; live data has no books for them)');
   const apis = createPublicApis({ endpoints, timeoutMs: Math.min(config.VENUE_TIMEOUT_MS, 5_000) });
+  const staleSeconds = config.MARKET_STALE_SECONDS ?? 30;
   let directory: MarketDirectory | null = null;
   const live = createLiveFeed({
     apis,
     endpoints,
     listings: () => (directory ? openListingsOf(directory) : []),
     pollSeconds: config.MARKET_POLL_SECONDS,
-    staleSeconds: args.staleSeconds > 0 ? args.staleSeconds : 30,
+    staleSeconds,
     log,
     stream: args.stream,
   });
@@ -128,6 +136,7 @@ export async function startMarketData(args: {
   return {
     kind: 'live',
     reason: choice.reason,
+    staleSeconds,
     feed: live,
     synthetic: new SyntheticMarketFeed({ catalog: [], seed: config.MARKET_SEED, tickMs: 0 }),
     live,

@@ -77,6 +77,7 @@ beforeAll(async () => {
     POLYMARKET_WS_URL: 'ws://127.0.0.1:1/ws',
     MARKET_POLL_SECONDS: '0.2',
     VENUE_TIMEOUT_MS: '1000',
+    MARKET_STALE_SECONDS: '1',
   });
   // The catalog sync job runs at start: wait for both venues' markets.
   await waitFor(() => stack.db.prisma.venueMarket.count(), (n) => n >= 6);
@@ -158,6 +159,22 @@ describe('POST /admin/markets', () => {
     expect(o.avgFillPrice).toBe('0.62');
     expect(o.filledQuantity).toBe('19.35');
   });
+
+  it('the venue going down: the listing goes stale for the monitors (no book either), and comes back when the venue answers', async () => {
+    const listingId = 'fed-cut-in-december-2026:polymarket';
+    const quote = () => stack.db.prisma.listingQuote.findUnique({ where: { listingId } });
+    await waitFor(quote, (q) => q !== null && !q.stale);
+    clob.fault({ path: '/book', kind: 'status', status: 503, times: 1_000_000 });
+    await waitFor(() => stack.marketData.feed.getBook('polymarket', FED_CID, 'yes'), (b) => b === null);
+    await new Promise((r) => setTimeout(r, 300));
+    await stack.monitors!.sweep();
+    expect((await quote())?.stale).toBe(true);
+    expect(stack.marketData.live!.venueStatus('polymarket').down).toBe(true);
+    expect(stack.marketData.feed.getBook('kalshi', 'KXFEDCUT-26DEC', 'yes')).not.toBeNull(); // the other venue is fine
+    clob.clearFaults();
+    await waitFor(quote, (q) => q !== null && !q.stale, 15_000);
+    expect(stack.marketData.feed.getBook('polymarket', FED_CID, 'yes')).not.toBeNull();
+  }, 20_000);
 
   it('takes the rules from the venue when the catalog does not have the market yet', async () => {
     const res = await call('POST', '/admin/markets', {
