@@ -61,6 +61,8 @@ export interface OrderSyncOptions {
   startupVenueTimeoutMs?: number;
   /** While the startup sync runs, how long a chat/HTTP order waits before "starting up, retry". Default 3 s. */
   startupWaitMs?: number;
+  /** Orders synced at once by a reconcile pass. Default 4. */
+  concurrency?: number;
   backoffMs?: readonly number[];
 }
 
@@ -175,12 +177,18 @@ export class OrderSync {
         orderBy: { id: 'asc' },
         take: pageSize,
       });
-      for (const order of page) {
-        if ((await this.syncOne(order)).changed) {
-          changed++;
-          args.onChange?.();
+      // A few orders at a time: a venue round trip each, and startup waits for all of them.
+      let next = 0;
+      const worker = async () => {
+        while (next < page.length) {
+          const order = page[next++]!;
+          if ((await this.syncOne(order)).changed) {
+            changed++;
+            args.onChange?.();
+          }
         }
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.deps.options?.concurrency ?? 4, page.length) }, worker));
       if (page.length < pageSize) break;
       cursor = page[page.length - 1]!.id;
     }

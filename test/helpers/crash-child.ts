@@ -8,8 +8,10 @@
  * Loads as little as possible (no HTTP server, no pg-boss, no bots), and the test pre-starts the next
  * child while the current one trades: it prints `{"event":"loaded"}` after its imports and waits for
  * "go" on stdin before it connects to the database, builds the core and runs the startup sync.
- * Env: CRASH_DB_URL, CRASH_VENUE_URL, CRASH_VENUE (polymarket|kalshi), CRASH_FLAVOUR (hash|client),
- * CRASH_USER_ID, CRASH_MARKET, CRASH_GRACE_MS, CRASH_SEED, CRASH_MODE (trade|reconcile).
+ * Env: CRASH_DB_URL, CRASH_VENUE_URL, CRASH_VENUE (polymarket|kalshi), CRASH_FLAVOUR (hash|client:
+ * test/fakes/crash-venue-adapter.ts; kalshi: the real KalshiAdapter, key in CRASH_KALSHI_KEY_ID /
+ * CRASH_KALSHI_PEM, a throw-away key of the fake), CRASH_USER_ID, CRASH_MARKET, CRASH_GRACE_MS,
+ * CRASH_SEED, CRASH_MODE (trade|reconcile).
  */
 import { createCore, type CoreDeps } from '../../core/create-core.ts';
 import { createPrisma } from '../../core/db/client.ts';
@@ -49,7 +51,18 @@ await new Promise<void>((resolve) => {
 });
 process.stdin.pause();
 const prisma = createPrisma(env('CRASH_DB_URL'), { poolMax: 4 });
-const adapter: ExchangeAdapter = new CrashVenueAdapter(venue, env('CRASH_VENUE_URL'), env('CRASH_FLAVOUR') as 'hash' | 'client');
+const flavour = env('CRASH_FLAVOUR');
+const adapter: ExchangeAdapter =
+  flavour === 'kalshi'
+    ? new (await import('../../core/exchanges/kalshi/adapter.ts')).KalshiAdapter({
+        apiUrl: env('CRASH_VENUE_URL'),
+        timeoutMs: 3_000,
+        credentials: {
+          polymarket: async () => null,
+          kalshi: async () => ({ keyId: env('CRASH_KALSHI_KEY_ID'), privateKeyPem: env('CRASH_KALSHI_PEM') }),
+        },
+      })
+    : new CrashVenueAdapter(venue, env('CRASH_VENUE_URL'), flavour as 'hash' | 'client');
 // Notifications are not under test here: their outbox rows are written, no delivery job is queued.
 const jobs: JobPort = { async send() {}, async sendMany() {} };
 const log = {
@@ -67,9 +80,11 @@ const deps = {
   // Live mode routes only to linked venues: this user has linked the one venue under test.
   accounts: { linkedVenues: async () => new Set([venue]) },
 };
+const t0 = performance.now();
 const core = await createCore(deps as unknown as CoreDeps);
+const t1 = performance.now();
 const report = await core.trading.startupReconcile();
-out({ event: 'ready', report });
+out({ event: 'ready', report, coreMs: Math.round(t1 - t0), startupMs: Math.round(performance.now() - t1) });
 if (process.env.CRASH_MODE === 'reconcile') {
   await prisma.$disconnect();
   process.exit(0);

@@ -15,7 +15,9 @@ export interface CrashChildEnv {
   dbUrl: string;
   venueUrl: string;
   venue: 'polymarket' | 'kalshi';
-  flavour: 'hash' | 'client';
+  flavour: 'hash' | 'client' | 'kalshi';
+  /** Extra environment (e.g. the fake Kalshi key for the real adapter). */
+  extraEnv?: Record<string, string>;
   userId: string;
   marketId: string;
   graceMs: number;
@@ -29,7 +31,7 @@ export interface CrashChild {
   /** Lets the child start: connect, build the core, run the startup order sync, trade. */
   go(): void;
   /** Resolves with the startup report when the child printed "ready" (ms: since go()); rejects if it exits first. */
-  ready: Promise<{ report: unknown; ms: number }>;
+  ready: Promise<{ report: unknown; ms: number; coreMs: number; startupMs: number }>;
   /** Resolves with the exit code (null when killed) once the process is gone. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Order events the child printed (placed / cancelled). */
@@ -53,6 +55,7 @@ export function spawnCrashChild(env: CrashChildEnv): CrashChild {
       CRASH_GRACE_MS: String(env.graceMs),
       CRASH_SEED: String(env.seed),
       CRASH_MODE: env.mode ?? 'trade',
+      ...env.extraEnv,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -62,21 +65,21 @@ export function spawnCrashChild(env: CrashChildEnv): CrashChild {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
   let onLoaded!: () => void;
   const loaded = new Promise<void>((r) => (onLoaded = r));
-  const ready = new Promise<{ report: unknown; ms: number }>((resolve, reject) => {
+  const ready = new Promise<{ report: unknown; ms: number; coreMs: number; startupMs: number }>((resolve, reject) => {
     let buf = '';
     proc.stdout.setEncoding('utf8').on('data', (c: string) => {
       buf += c;
       for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
-        let msg: { event: string; report?: unknown };
+        let msg: { event: string; report?: unknown; coreMs?: number; startupMs?: number };
         try {
           msg = JSON.parse(line);
         } catch {
           continue;
         }
         if (msg.event === 'loaded') onLoaded();
-        else if (msg.event === 'ready') resolve({ report: msg.report, ms: performance.now() - started });
+        else if (msg.event === 'ready') resolve({ report: msg.report, ms: performance.now() - started, coreMs: msg.coreMs ?? 0, startupMs: msg.startupMs ?? 0 });
         else events.push(msg);
       }
     });
