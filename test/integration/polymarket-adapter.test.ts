@@ -317,6 +317,28 @@ describe('PolymarketAdapter against the fake CLOB', () => {
     }
   });
 
+  it('no error carries a secret (message, cause chain or stack)', async () => {
+    const u = await h.addUser({ usdc: '1' });
+    const secrets = [u.creds.privateKey.slice(2), u.creds.apiCreds!.secret, u.creds.apiCreds!.passphrase];
+    const errors: unknown[] = [];
+    const attempt = async (p: Promise<unknown>) => errors.push(await p.then(() => null, (e: unknown) => e));
+    await attempt(h.adapter.placeOrder(h.request({ userId: u.userId, quantity: d(100) })));
+    h.clob.fault({ method: 'POST', path: '/order', kind: 'drop' });
+    await attempt(h.adapter.placeOrder(h.request({ userId: u.userId })));
+    h.clob.fault({ method: 'POST', path: '/order', kind: 'status', status: 500 });
+    await attempt(h.adapter.placeOrder(h.request({ userId: u.userId })));
+    h.credentials.users.set('broken', { ...u.creds, apiCreds: { ...u.creds.apiCreds!, passphrase: 'wrong-passphrase-value' } });
+    await attempt(h.adapter.getBalance({ account: { userId: 'broken' } }));
+    const dead = new PolymarketAdapter({ clobUrl: 'http://127.0.0.1:9', chainId: 137, credentials: h.credentials, timeoutMs: 300 });
+    await attempt(dead.placeOrder(h.request({ userId: u.userId })));
+    expect(errors.filter((e) => e instanceof VenueError)).toHaveLength(5);
+    for (const e of errors) {
+      let text = '';
+      for (let c: unknown = e; c; c = (c as { cause?: unknown }).cause) text += `${String(c)} ${(c as Error).stack ?? ''} ${JSON.stringify(c, Object.getOwnPropertyNames(c ?? {}))}`;
+      for (const s of secrets) expect(text).not.toContain(s);
+    }
+  });
+
   it('order book: best first, as OrderBook', async () => {
     h.clob.engine.seedBook({ tokenId: YES_TOKEN, bids: [{ price: '0.41', size: '1' }, { price: '0.43', size: '2' }], asks: [{ price: '0.47', size: '3' }, { price: '0.45', size: '4' }] });
     const book = await h.adapter.getOrderBook({ listing: h.listing, outcome: 'yes' });

@@ -65,6 +65,12 @@ describe('PolymarketPublicApi against the fake CLOB', () => {
     expect(sampling).toHaveLength(4);
   });
 
+  it('reads one market by condition id', async () => {
+    const m = await api.getMarket({ conditionId: CID });
+    expect([m.question, m.negRisk, m.tickSize.toFixed(), m.minOrderSize.toFixed(), m.acceptingOrders]).toEqual(['Will it rain?', true, '0.01', '5', true]);
+    expect((await api.getMarket({ conditionId: '0xnope' }).catch((e: VenueError) => e)) as VenueError).toMatchObject({ kind: 'rejected', code: 'NOT_FOUND' });
+  });
+
   it('maps a missing book to a rejected VenueError with the venue message', async () => {
     const err = await api.getBook({ tokenId: '999' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VenueError);

@@ -8,6 +8,7 @@
  *   const { tickSize, minOrderSize, negRisk } = book;            // venue rules travel with the book
  *   const tick = await api.getTickSize({ tokenId });             // Decimal
  *   const info = await api.getClobMarket({ conditionId });        // tokens, tick, neg-risk, fee params
+ *   const one = await api.getMarket({ conditionId });             // one listing row (question, tokens, closed, ...)
  *   for await (const m of api.iterateMarkets()) { ... }          // every market, page by page
  *   // or one page at a time: const page = await api.getMarketsPage({ cursor: MARKETS_FIRST_CURSOR });
  *
@@ -304,6 +305,11 @@ export class PolymarketPublicApi {
       fee: rate && !rate.isZero() ? { rate, exponent: raw.fd?.e ?? new Decimal(0) } : null,
       acceptingOrders: raw.ao ?? null,
     };
+  }
+
+  /** `GET /markets/{conditionId}`: one market of the listing (same shape as a listing row). */
+  async getMarket(args: { conditionId: string }): Promise<PolymarketListedMarket> {
+    return parseListedMarket(await this.getJson(`/markets/${encodeURIComponent(args.conditionId)}`, listedMarketSchema));
   }
 
   /**
