@@ -70,13 +70,13 @@ export class WalletPoller {
     // A little slack so that a timer firing a few ms early does not skip a whole interval.
     const dueBefore = new Date(now.getTime() - this.deps.intervalMs * 0.9);
     const follows = FOLLOW_KINDS.map((k) => `EXISTS (SELECT 1 FROM ${TABLES[k].table} c WHERE c."targetWalletAddress" = w.address AND c."stoppedAt" IS NULL)`).join(' OR ');
-    const wallets = await this.deps.prisma.$queryRawUnsafe<{ address: string; cursor: unknown }[]>(
+    const wallets = await this.deps.prisma.$queryRawUnsafe<{ address: string; cursor: unknown; lastError: string | null }[]>(
       `UPDATE "FollowedWallet" SET "lastPolledAt" = $1, "updatedAt" = $1
        WHERE address IN (SELECT w.address FROM "FollowedWallet" w
                          WHERE (w."lastPolledAt" IS NULL OR w."lastPolledAt" <= $2) AND (${follows})
                          ORDER BY w."lastPolledAt" NULLS FIRST LIMIT $3 FOR UPDATE SKIP LOCKED)
          AND ("lastPolledAt" IS NULL OR "lastPolledAt" <= $2)
-       RETURNING address, cursor`,
+       RETURNING address, cursor, "lastError"`,
       now,
       dueBefore,
       this.deps.batch ?? 2000,
@@ -87,7 +87,7 @@ export class WalletPoller {
       while (next < wallets.length) {
         const w = wallets[next++]!;
         try {
-          const r = await this.pollWallet(w.address, w.cursor);
+          const r = await this.pollWallet(w.address, w.cursor, w.lastError);
           result.newTrades += r.newTrades;
           result.executions += r.executions;
         } catch (err) {
@@ -104,8 +104,10 @@ export class WalletPoller {
   }
 
   /** Fetches and stores one wallet's new trades; returns what it created. */
-  async pollWallet(address: string, cursor: unknown): Promise<{ newTrades: number; executions: number }> {
+  async pollWallet(address: string, cursor: unknown, lastError: string | null = null): Promise<{ newTrades: number; executions: number }> {
     const fetched = await this.deps.source.fetchNew({ address, cursor });
+    // A quiet poll (nothing new, same cursor, no error to clear) writes nothing: the claim already did.
+    if (fetched.trades.length === 0 && lastError === null && JSON.stringify(fetched.cursor ?? null) === JSON.stringify(cursor ?? null)) return { newTrades: 0, executions: 0 };
     const now = this.deps.clock();
     const immediate: string[] = [];
     const counts = await this.deps.prisma.$transaction(async (tx) => {

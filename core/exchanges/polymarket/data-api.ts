@@ -79,8 +79,14 @@ export type DataApiTrade = z.output<typeof dataApiTradeSchema>;
 
 const tradesPage = z.array(dataApiTradeSchema);
 
-/** The data API cursor: the newest trade time seen (unix s). Stored as JSON in FollowedWallet.cursor. */
-const cursorSchema = z.object({ newest: z.number().int().nonnegative() });
+/**
+ * The data API cursor, stored as JSON in FollowedWallet.cursor: the newest trade time seen (unix s)
+ * and the keys (with their times) of the trades seen within the lookback window, so a poll that
+ * re-reads them reports nothing (and writes nothing).
+ */
+const cursorSchema = z.object({ newest: z.number().int().nonnegative(), recent: z.array(z.tuple([z.number().int(), z.string()])).default([]) });
+type Cursor = z.output<typeof cursorSchema>;
+const MAX_RECENT = 1000;
 
 /** transactionHash + asset + side + size + price: the data API's trade identity. */
 export function tradeKey(t: { transactionHash: string; asset: string; side: string; size: Decimal; price: Decimal }): string {
@@ -154,29 +160,42 @@ export class PolymarketDataApi implements WalletTradeSource {
   }
 
   /**
-   * Trades at or after (newest seen − lookback), page by page until a page reaches back past that
-   * point (pages may come out of order or overlap: the caller deduplicates by key). A null cursor
-   * (a wallet never polled) answers no trades and a cursor at the newest trade: following starts now.
+   * Trades at or after (newest seen − lookback) not already in the cursor, page by page until a page
+   * reaches back past that point (pages may come out of order or overlap; the caller deduplicates by
+   * key too). A null cursor (a wallet never polled) answers no trades and a cursor at the newest
+   * trade: following starts now.
    */
   async fetchNew(args: { address: string; cursor: unknown; signal?: AbortSignal }): Promise<{ trades: SourceTrade[]; cursor: unknown }> {
-    const prior = cursorSchema.safeParse(args.cursor);
-    const since = prior.success ? prior.data.newest - this.lookback : null;
+    const parsed = cursorSchema.safeParse(args.cursor);
+    const prior: Cursor | null = parsed.success ? parsed.data : null;
+    const since = prior ? prior.newest - this.lookback : null;
+    const known = new Map<string, number>(prior?.recent.map(([ts, key]) => [key, ts]) ?? []);
     const out = new Map<string, SourceTrade>();
-    let newest = prior.success ? prior.data.newest : 0;
+    const seen: DataApiTrade[] = [];
+    let newest = prior?.newest ?? 0;
     for (let page = 0; page < this.maxPages; page++) {
       const rows = await this.getTrades({ user: args.address, limit: this.pageSize, offset: page * this.pageSize, signal: args.signal });
       let oldest = Infinity;
       for (const row of rows) {
         newest = Math.max(newest, row.timestamp);
         oldest = Math.min(oldest, row.timestamp);
+        seen.push(row);
         if (since !== null && row.timestamp >= since) {
           const t = toSourceTrade(row);
-          out.set(t.key, t);
+          if (!known.has(t.key)) out.set(t.key, t);
         }
       }
-      // First poll: only the newest trade's time matters. Otherwise stop once the page reached back.
+      // First poll: only where following starts matters. Otherwise stop once the page reached back.
       if (since === null || rows.length < this.pageSize || oldest < since) break;
     }
-    return { trades: [...out.values()].sort((a, b) => a.tradedAt.getTime() - b.tradedAt.getTime()), cursor: { newest } };
+    // Remember every trade inside the new window (seen now or before), newest first, bounded.
+    const floor = newest - this.lookback;
+    for (const row of seen) if (row.timestamp >= floor) known.set(tradeKey(row), row.timestamp);
+    const recent = [...known.entries()]
+      .filter(([, ts]) => ts >= floor)
+      .map(([key, ts]) => [ts, key] as [number, string])
+      .sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+      .slice(0, MAX_RECENT);
+    return { trades: [...out.values()].sort((a, b) => a.tradedAt.getTime() - b.tradedAt.getTime()), cursor: { newest, recent } };
   }
 }

@@ -11,6 +11,7 @@
  *   api.faults.delayMs = 200;         // answer late
  *   api.faults.failNext = 2; api.faults.failStatus = 503;                 // the next 2 requests fail
  *   api.requests                      // every request's wallet, limit, offset, takerOnly
+ *   POST /__fake/trades { trades: [{ wallet, side, asset, size, price }] }   the same from another process
  *   await api.close();
  */
 import { createServer, type Server } from 'node:http';
@@ -59,6 +60,18 @@ export async function startFakeDataApi(): Promise<FakeDataApi> {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       res.writeHead(status, { 'content-type': 'application/json' }).end(text);
     };
+    if (req.method === 'POST' && url.pathname === '/__fake/trades') {
+      // Control route (the bench drives a fake running in another process): { trades: [{ wallet, side, asset, size, price, timestamp? }] }.
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const { trades } = JSON.parse(body || '{}') as { trades?: (Partial<FakeTrade> & { wallet: string } & Pick<FakeTrade, 'side' | 'asset' | 'size' | 'price'>)[] };
+        for (const t of trades ?? []) fake.addTrade(t.wallet, t);
+        send(200, { added: trades?.length ?? 0 });
+      });
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/__fake/stats') return send(200, { requests: requests.length });
     const answer = () => {
       if (req.method !== 'GET' || url.pathname !== '/trades') return send(404, { error: 'not found' });
       const user = (url.searchParams.get('user') ?? '').toLowerCase();
@@ -90,7 +103,7 @@ export async function startFakeDataApi(): Promise<FakeDataApi> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const fake: FakeDataApi = {
     url: `http://127.0.0.1:${port}`,
     requests,
     faults,
@@ -122,4 +135,5 @@ export async function startFakeDataApi(): Promise<FakeDataApi> {
     trades: (wallet) => [...(byWallet.get(wallet.toLowerCase()) ?? [])],
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+  return fake;
 }
