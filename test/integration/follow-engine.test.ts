@@ -201,6 +201,33 @@ describe('following a wallet', () => {
     expect(await orders(c.id)).toHaveLength(1);
   });
 
+  it('recovery after a crash: a claim left executing (its order already placed) finishes with that order, never a second', async () => {
+    const w = wallet();
+    const c = await f.h.core.follow.create({ userId, kind: 'copy', targetWalletAddress: w });
+    await f.poll();
+    api.addTrade(w, { side: 'BUY', asset: token(APPLE, 'yes'), size: 10, price: 0.5 });
+    // The process dies after its claim and after the venue took the order, before recording either.
+    const execute = f.engine.executor.execute.bind(f.engine.executor);
+    f.engine.executor.execute = async () => 'pending';
+    await f.poll();
+    f.engine.executor.execute = execute;
+    const exe = await f.prisma.followExecution.findFirstOrThrow({ where: { configId: c.id } });
+    expect(exe.status).toBe('scheduled');
+    await f.prisma.followExecution.update({ where: { id: exe.id }, data: { status: 'executing', updatedAt: new Date(Date.now() - 60_000) } });
+    await f.h.core.trading.placeOrder({ userId, marketId: APPLE, side: 'yes', action: 'buy', type: 'market', quantity: new Decimal(10), timeInForce: 'FAK', source: 'copy-trade', copyTradeSubId: c.id, idempotencyKey: `follow:${exe.id}` });
+    const r = await f.engine.sweep();
+    expect(r.recovered).toBe(1);
+    const after = await f.prisma.followExecution.findUniqueOrThrow({ where: { id: exe.id } });
+    expect(after.status).toBe('placed');
+    const placed = await orders(c.id);
+    expect(placed).toHaveLength(1);
+    expect(after.orderId).toBe(placed[0]!.id);
+    expect(await followTexts(f.prisma, userId)).toHaveLength(1);
+    // Swept again: nothing to recover, nothing new.
+    expect((await f.engine.sweep()).recovered).toBe(0);
+    expect(await orders(c.id)).toHaveLength(1);
+  });
+
   it('the target trades made before the follow started are not followed; many follows of one wallet share one poll', async () => {
     const w = WALLET;
     api.addTrade(w, { side: 'BUY', asset: token(APPLE, 'yes'), size: 40, price: 0.5, timestamp: Math.floor(Date.now() / 1000) - 3600 });
