@@ -92,6 +92,9 @@ describe('side mapping, all four outcome/action combinations', () => {
     expect(again?.fills.map((f) => f.price.toFixed())).toEqual([c.fill]);
     const fills = await adapter.getFills({ account: { userId: u.userId } });
     expect(fills.map((f) => f.price.toFixed())).toEqual([c.fill]);
+    // A fresh adapter (after a restart) reads the outcome back from the venue's order.
+    const fresh = new KalshiAdapter({ apiUrl: fake.url, timeoutMs: 400, credentials: source });
+    expect((await fresh.getFills({ account: { userId: u.userId } })).map((f) => f.price.toFixed())).toEqual([c.fill]);
     const positions = await adapter.getPositions({ account: { userId: u.userId } });
     expect(positions).toEqual([{ venueMarketId: T, outcome: c.pos.startsWith('-') ? 'no' : 'yes', quantity: d('2') }]);
   });

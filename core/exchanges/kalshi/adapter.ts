@@ -87,6 +87,8 @@ export class KalshiAdapter implements ExchangeAdapter {
   private readonly takerCoefficient: Decimal;
   private readonly listeners = new Set<VenueOrderListener>();
   private readonly streams = new Map<string, KalshiFillStream>();
+  /** Order id → outcome (immutable facts, no secrets), so fill listings need not re-read every order. */
+  private readonly outcomes = new Map<string, Outcome>();
 
   constructor(private readonly opts: KalshiAdapterOptions) {
     this.clock = opts.clock ?? (() => new Date());
@@ -132,6 +134,7 @@ export class KalshiAdapter implements ExchangeAdapter {
     const client = await this.client(req.account);
     const body = await this.buildOrder(req);
     const res = await client.createOrder(body); // sent once; an unknown outcome propagates to the caller
+    this.remember(res.order_id, req.outcome);
     const requested = new Decimal(body.count);
     const filled = new Decimal(res.fill_count);
     const remaining = new Decimal(res.remaining_count);
@@ -157,6 +160,11 @@ export class KalshiAdapter implements ExchangeAdapter {
     });
   }
 
+  private remember(orderId: string, outcome: Outcome): void {
+    if (this.outcomes.size >= 50_000) this.outcomes.delete(this.outcomes.keys().next().value!);
+    this.outcomes.set(orderId, outcome);
+  }
+
   private async fillsOf(client: KalshiClient, orderId: string, outcome: Outcome): Promise<VenueFill[]> {
     const out = new Map<string, VenueFill>();
     let cursor: string | null = null;
@@ -174,6 +182,7 @@ export class KalshiAdapter implements ExchangeAdapter {
 
   private async orderWithFills(client: KalshiClient, wire: Awaited<ReturnType<KalshiClient['getOrder']>>): Promise<VenueOrder> {
     const { outcome } = parseVenueClientId(wire.client_order_id);
+    this.remember(wire.order_id, outcome);
     const fills = countOf0(wire) ? await this.fillsOf(client, wire.order_id, outcome) : [];
     return settled(toVenueOrder(wire, fills));
   }
@@ -218,7 +227,6 @@ export class KalshiAdapter implements ExchangeAdapter {
 
   async getFills(args: { account: AccountRef; venueOrderId?: string; since?: Date }): Promise<VenueFill[]> {
     const client = await this.client(args.account);
-    const outcomes = new Map<string, Outcome>();
     const out = new Map<string, VenueFill>();
     let cursor: string | null = null;
     const minTs = args.since ? Math.floor(args.since.getTime() / 1000) : undefined;
@@ -226,10 +234,10 @@ export class KalshiAdapter implements ExchangeAdapter {
       const res = await client.listFills({ orderId: args.venueOrderId, minTs, cursor });
       for (const f of res.fills) {
         if (args.venueOrderId && f.order_id !== args.venueOrderId) continue;
-        let outcome = outcomes.get(f.order_id);
+        let outcome = this.outcomes.get(f.order_id);
         if (!outcome) {
           outcome = parseVenueClientId((await client.getOrder(f.order_id)).client_order_id).outcome;
-          outcomes.set(f.order_id, outcome);
+          this.remember(f.order_id, outcome);
         }
         const fill = toVenueFill(f, outcome);
         if (!args.since || fill.filledAt >= args.since) out.set(fill.venueTradeId, fill);
