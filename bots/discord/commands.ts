@@ -321,6 +321,49 @@ export const DISCORD_COMMANDS: SlashCommandDef[] = [
     example: '/unsnipe id:1a2b3c4d',
     toCommand: (o) => line('/unsnipe', words(o, 'id')),
   },
+  ...(['counter', 'copy'] as const).map(
+    (name): SlashCommandDef => ({
+      name,
+      description: name === 'counter' ? "Counter-trade a wallet: take the opposite side of each of its trades" : 'Copy-trade a wallet: make the same trades it makes',
+      options: [
+        { type: 'string', name: 'wallet', description: 'Polymarket wallet address: 0x and 40 hex digits', required: true, maxLength: 42 },
+        { type: 'string', name: 'multiplier', description: "Size = the target's shares × this, e.g. 0.5 (default 1)", maxLength: 10 },
+        { type: 'string', name: 'max', description: 'At most this many dollars per trade, e.g. 50', maxLength: 16 },
+        { type: 'integer', name: 'delay', description: 'Seconds to wait before placing (0 to 3600)', min: 0, max: 3600 },
+        { type: 'string', name: 'stop', description: "Daily stop-loss in dollars: pause until the daily reset, e.g. 100", maxLength: 16 },
+        { type: 'string', name: 'categories', description: 'Only these market categories, e.g. politics,crypto', maxLength: 200 },
+      ],
+      personal: true,
+      example: `/${name} wallet:0x56687bf447db6ffa42ffe2204a05edaa20f55839 multiplier:0.5 max:50`,
+      toCommand: (o) => {
+        const m = words(o, 'multiplier');
+        const d = text(o, 'delay');
+        return line(`/${name}`, words(o, 'wallet'), m && `x${m.replace(/^x/i, '')}`, words(o, 'max') && `max ${words(o, 'max')}`, d !== undefined && `delay ${d}`, words(o, 'stop') && `stop ${words(o, 'stop')}`, words(o, 'categories') && `categories ${words(o, 'categories')}`);
+      },
+    }),
+  ),
+  {
+    name: 'follows',
+    description: "Your counter- and copy-trades with today's PnL; pause, resume or stop one",
+    options: [
+      {
+        type: 'string',
+        name: 'action',
+        description: 'list (default), all, pause, resume, stop, or show one',
+        choices: ['list', 'all', 'show', 'pause', 'resume', 'stop'].map((v) => ({ name: v, value: v })),
+      },
+      { type: 'string', name: 'id', description: 'Follow id or its first 6+ characters (from /follows)', maxLength: 40 },
+    ],
+    personal: true,
+    example: '/follows action:pause id:1a2b3c4d',
+    toCommand: (o) => {
+      const action = words(o, 'action') ?? (words(o, 'id') ? 'show' : 'list');
+      if (action === 'list') return line('/follows');
+      if (action === 'all') return line('/follows all');
+      if (action === 'show') return words(o, 'id') ? line('/follows', words(o, 'id')) : bad('Which one? Give its id (from /follows).');
+      return line('/follows', action, words(o, 'id'));
+    },
+  },
   ...(['tp', 'sl'] as const).map(
     (name): SlashCommandDef => ({
       name,

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../../bots/commands/index.ts';
 import { parseCommand } from '../../bots/commands/grammar.ts';
+import { DISCORD_COMMANDS } from '../../bots/discord/commands.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { startFakeDataApi, type FakeDataApi } from '../fakes/polymarket/data-api.ts';
 import { WALLET, followTexts, setPolyBook, startFollowHarness, token, type FollowHarness } from './follow-harness.ts';
@@ -86,6 +87,18 @@ describe('chat: /counter, /copy, /follows', () => {
         expect(parseCommand(ex).kind, ex).toBe('command');
       }
     });
+  });
+
+  it('Discord slash options map onto the same commands', () => {
+    const def = (name: string) => DISCORD_COMMANDS.find((c) => c.name === name)!;
+    const opts = (o: Record<string, string | number>) => ({ get: (k: string) => o[k] });
+    const typed = parseCommand(`/counter ${WALLET} x0.5 max 50 delay 30 stop $100 categories politics,crypto`);
+    expect(typed.kind).toBe('command');
+    expect(def('counter').toCommand(opts({ wallet: WALLET, multiplier: '0.5', max: '50', delay: 30, stop: '$100', categories: 'politics,crypto' }))).toEqual({ ok: true, value: (typed as { command: unknown }).command });
+    expect(def('copy').toCommand(opts({ wallet: '0x12' }))).toMatchObject({ ok: false, problem: expect.stringMatching(/is not a wallet address/) });
+    expect(def('follows').toCommand(opts({ action: 'pause', id: '1a2b3c4d' }))).toEqual({ ok: true, value: { name: 'follows', action: 'pause', id: '1a2b3c4d' } });
+    expect(def('follows').toCommand(opts({}))).toEqual({ ok: true, value: { name: 'follows', action: 'list', all: false } });
+    expect(def('follows').toCommand(opts({ action: 'show' }))).toMatchObject({ ok: false });
   });
 
   it('bad input for every command: a specific answer, nothing written', async () => {
