@@ -33,7 +33,7 @@ import {
 import { KalshiClient, type KalshiCreateOrderBody } from './client.ts';
 import { kalshiError } from './errors.ts';
 import { buildKalshiOrder } from './build-order.ts';
-import { parseVenueClientId, toVenueFill, toVenueOrder } from './orders.ts';
+import { hasFills, parseVenueClientId, settled, toVenueFill, toVenueOrder } from './orders.ts';
 import { KalshiPublicApi, type KalshiMarket } from './public-api.ts';
 import { kalshiAuthHeaders, loadKalshiPrivateKey } from './signing.ts';
 import { KalshiFillStream, kalshiWsUrl } from './ws.ts';
@@ -59,18 +59,7 @@ export interface KalshiAdapterOptions {
   streamBackoffMs?: { initial: number; max: number };
 }
 
-/** Checks a Kalshi key with a balance call; returns the balance or throws VenueError with the venue's reason. */
-export async function verifyKalshiCredentials(args: {
-  apiUrl: string;
-  keyId: string;
-  privateKeyPem: string;
-  timeoutMs: number;
-  fetch?: typeof fetch;
-}): Promise<Decimal> {
-  if (!args.keyId.trim()) throw kalshiError({ key: 'api_key_not_found', mutating: false, venueMessage: 'the key id is empty' });
-  const client = new KalshiClient({ baseUrl: args.apiUrl, timeoutMs: args.timeoutMs, keyId: args.keyId.trim(), privateKeyPem: args.privateKeyPem, fetch: args.fetch });
-  return client.getBalance();
-}
+export { verifyKalshiCredentials } from './client.ts';
 
 export class KalshiAdapter implements ExchangeAdapter {
   readonly venue = 'kalshi' as const;
@@ -183,7 +172,7 @@ export class KalshiAdapter implements ExchangeAdapter {
   private async orderWithFills(client: KalshiClient, wire: Awaited<ReturnType<KalshiClient['getOrder']>>): Promise<VenueOrder> {
     const { outcome } = parseVenueClientId(wire.client_order_id);
     this.remember(wire.order_id, outcome);
-    const fills = countOf0(wire) ? await this.fillsOf(client, wire.order_id, outcome) : [];
+    const fills = hasFills(wire) ? await this.fillsOf(client, wire.order_id, outcome) : [];
     return settled(toVenueOrder(wire, fills));
   }
 
@@ -336,18 +325,3 @@ export class KalshiAdapter implements ExchangeAdapter {
   }
 }
 
-/**
- * A terminal state only once the fills read so far account for the venue's filled count: Kalshi's
- * fills list can lag its order counts, and an order closed with fills missing would turn every later
- * fill into a "late" one. Until then the order stays open and the order sync polls it again.
- */
-function settled(order: VenueOrder): VenueOrder {
-  if (order.status === 'open') return order;
-  const seen = order.fills.reduce((s, f) => s.add(f.quantity), new Decimal(0));
-  return seen.gte(order.filledQuantity) ? order : { ...order, status: 'open', reason: undefined };
-}
-
-function countOf0(o: { fill_count_fp?: string | number | null; fill_count?: number | null }): boolean {
-  const v = o.fill_count_fp ?? o.fill_count;
-  return v !== null && v !== undefined && new Decimal(v).gt(0);
-}

@@ -27,6 +27,7 @@ import {
   type OrderWire,
 } from './portfolio-wire.ts';
 import { kalshiAuthHeaders, loadKalshiPrivateKey } from './signing.ts';
+import { kalshiError } from './errors.ts';
 import { dollarsOf } from './wire.ts';
 import type { z } from 'zod';
 
@@ -151,4 +152,17 @@ export class KalshiClient {
     }
     return out;
   }
+}
+
+/** Checks a Kalshi key with a balance call; returns the balance or throws VenueError with the venue's reason. */
+export async function verifyKalshiCredentials(args: {
+  apiUrl: string;
+  keyId: string;
+  privateKeyPem: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}): Promise<Decimal> {
+  if (!args.keyId.trim()) throw kalshiError({ key: 'api_key_not_found', mutating: false, venueMessage: 'the key id is empty' });
+  const client = new KalshiClient({ baseUrl: args.apiUrl, timeoutMs: args.timeoutMs, keyId: args.keyId.trim(), privateKeyPem: args.privateKeyPem, fetch: args.fetch });
+  return client.getBalance();
 }

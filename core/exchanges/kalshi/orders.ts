@@ -104,3 +104,19 @@ export function toVenueOrder(o: OrderWire, fills: VenueFill[]): VenueOrder {
         : undefined,
   };
 }
+
+/**
+ * A terminal state only once the fills read so far account for the venue's filled count: Kalshi's
+ * fills list can lag its order counts, and an order closed with fills missing would turn every later
+ * fill into a "late" one. Until then the order stays open and the order sync polls it again.
+ */
+export function settled(order: VenueOrder): VenueOrder {
+  if (order.status === 'open') return order;
+  const seen = order.fills.reduce((s, f) => s.add(f.quantity), new Decimal(0));
+  return seen.gte(order.filledQuantity) ? order : { ...order, status: 'open', reason: undefined };
+}
+
+export function hasFills(o: { fill_count_fp?: string | number | null; fill_count?: number | null }): boolean {
+  const v = o.fill_count_fp ?? o.fill_count;
+  return v !== null && v !== undefined && new Decimal(v).gt(0);
+}
