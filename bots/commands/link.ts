@@ -21,6 +21,16 @@ export async function runLink(env: HandlerEnv, caller: Caller, cmd: LinkCommand)
   if (cmd.action === 'venue') {
     if (ctx.isGroup) return [errorReply(secretRefusal({ platform: ctx.platform }), { deleteOriginal: true })];
     const venue = cmd.venue === 'kalshi' ? 'Kalshi' : 'Polymarket';
+    if (env.services.accounts) {
+      // The server can link venue accounts (core/accounts), over the HTTP API for now.
+      return [
+        errorReply(
+          `Linking a ${venue} account from chat is not available yet. Nothing from your message was stored; if you pasted a real key, delete that message.` +
+            ` Link it over the HTTP API instead: POST /api/v1/account/${cmd.venue} with your API token (see /docs).`,
+          { ephemeral: true },
+        ),
+      ];
+    }
     return [
       errorReply(
         `Linking a live ${venue} account is not available yet: yesno trades on its paper venues for now. Nothing from your message was stored.` +

@@ -154,6 +154,8 @@ describe('secrets never leave the vault', () => {
     expect(JSON.stringify(done)).toMatch(/kalshi/i);
     await chat(dm, '/orders');
     await chat(dm, '/positions');
+    const viaChat = await chat(dm, `/link kalshi ${danKey.keyId}\n${danKey.privateKeyPem}`);
+    expect(viaChat[0]?.text).toMatch(/not available yet.*POST \/api\/v1\/account\/kalshi/);
     const group: ChatContext = { ...dm, chatId: 'group-1', isGroup: true };
     const refused = await chat(group, `my kalshi key ${danKey.keyId}\n${danKey.privateKeyPem}`);
     expect(refused[0]?.deleteOriginal).toBe(true);
