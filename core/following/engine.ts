@@ -32,6 +32,11 @@ export interface FollowEngineDeps {
   /** Executions left scheduled past due, or executing, this long are recovered. Default 15 s. */
   recoverAfterMs?: number;
   maxTradeAgeMs?: number;
+  /**
+   * How often the sweep re-marks the follows that traded today (their PnL, the stop-loss): each
+   * check reads books. Default 15 s; the check also runs right after each order a follow places.
+   */
+  riskIntervalMs?: number;
 }
 
 export interface FollowSweepResult {
@@ -46,6 +51,7 @@ export class FollowEngine {
   readonly executor: FollowExecutor;
   readonly risk: FollowRisk;
   private readonly clock: () => Date;
+  private lastRisk = 0;
 
   constructor(private readonly deps: FollowEngineDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -109,7 +115,11 @@ export class FollowEngine {
       this.deps.log?.warn?.({ executionId: r.id, was: r.was }, 'follow: recovering an execution nobody finished');
       await this.executor.drive(r).catch((err) => this.deps.log?.error({ err, executionId: r.id }, 'follow: recovery failed; will retry'));
     }
-    const paused = await this.risk.checkAll();
+    let paused = 0;
+    if (now.getTime() - this.lastRisk >= (this.deps.riskIntervalMs ?? 15_000)) {
+      this.lastRisk = now.getTime();
+      paused = await this.risk.checkAll();
+    }
     const reset = await this.risk.resetDay();
     return { recovered: rows.length, paused, reset };
   }

@@ -61,6 +61,7 @@ export async function startFollowHarness(
     tz: opts.tz ?? 'UTC',
     clock: h.now,
     recoverAfterMs: 1_000,
+    riskIntervalMs: 0,
     ...(opts.maxTradeAgeMs ? { maxTradeAgeMs: opts.maxTradeAgeMs } : {}),
   });
   const following = boss
