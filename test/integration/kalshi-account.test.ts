@@ -55,6 +55,7 @@ describe('verifyKalshiCredentials', () => {
       [() => verifyKalshiCredentials({ apiUrl: fake.url, keyId: 'not-a-key', privateKeyPem: a.privateKeyPem, timeoutMs: 1_000 }), /does not know this API key/, 'AUTH'],
       [() => verifyKalshiCredentials({ apiUrl: fake.url, keyId: a.keyId, privateKeyPem: a.privateKeyPem.slice(0, 300), timeoutMs: 1_000 }), /damaged|not a PEM/, 'BAD_CREDENTIALS'],
       [() => verifyKalshiCredentials({ apiUrl: fake.url, keyId: ' ', privateKeyPem: a.privateKeyPem, timeoutMs: 1_000 }), /key id is empty/, 'AUTH'],
+      [() => verifyKalshiCredentials({ apiUrl: fake.url, keyId: 'abc\ndéf', privateKeyPem: a.privateKeyPem, timeoutMs: 1_000 }), /characters a Kalshi key id never has/, 'AUTH'],
     ];
     for (const [p, why, code] of cases) {
       const err = await venueError(p());

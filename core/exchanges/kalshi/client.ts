@@ -72,6 +72,8 @@ export class KalshiClient {
 
   constructor(opts: KalshiClientOptions) {
     this.http = { baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, fetch: opts.fetch };
+    if (!/^[\x21-\x7e]{1,200}$/.test(opts.keyId))
+      throw kalshiError({ key: 'api_key_not_found', mutating: false, venueMessage: 'the key id is empty or has characters a Kalshi key id never has' });
     this.keyId = opts.keyId;
     this.key = opts.privateKey ?? loadKalshiPrivateKey(opts.privateKeyPem ?? '');
     this.nowMs = opts.nowMs ?? Date.now;

@@ -83,6 +83,8 @@ export async function kalshiRequest<S extends z.ZodType>(args: {
     if (signal.aborted) throw kalshiError({ key: 'timeout', mutating, cause: err });
     const code = causeCode(err);
     if (code && CONNECT_CODES.has(code)) throw kalshiError({ key: 'connect_failed', mutating, cause: err });
+    // fetch refuses a malformed request (URL, header) with a bare TypeError before anything is sent.
+    if (err instanceof TypeError && err.cause === undefined) throw kalshiError({ key: 'connect_failed', mutating, cause: err });
     throw kalshiError({ key: 'connection_dropped', mutating, cause: err });
   }
 
