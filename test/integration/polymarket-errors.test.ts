@@ -76,6 +76,16 @@ describe('Polymarket venue errors → taxonomy', () => {
     expect([e.kind, e.code]).toEqual(['unknown_outcome', 'BAD_RESPONSE']);
   });
 
+  it('a delayed order (success, status "delayed") is open, not failed', async () => {
+    const req = h.request({
+      userId,
+      onPrepared: async ({ venueOrderId }) =>
+        h.clob.fault({ method: 'POST', path: '/order', kind: 'status', status: 200, body: { success: true, errorMsg: '', orderID: venueOrderId, status: 'delayed', makingAmount: '0', takingAmount: '0' } }),
+    });
+    const placed = await h.adapter.placeOrder(req);
+    expect([placed.status, placed.filledQuantity.toFixed(), placed.reason]).toEqual(['open', '0', 'Polymarket delayed matching the order']);
+  });
+
   it('a 5xx on a read is retryable, not unknown', async () => {
     h.clob.fault({ method: 'GET', path: '/balance-allowance', kind: 'status', status: 500 });
     const e = await h.adapter.getBalance({ account: { userId } }).then(() => null, (err: unknown) => err as VenueError);
