@@ -54,7 +54,7 @@ import {
 import type { PhaseRequest, PhaseResult, WorkerInit } from './load-worker.ts';
 import { formatTriggersReport, runTriggersBench, triggersBenchOptionsFromEnv } from './triggers.ts';
 import { formatNotifyReport, notifyBenchOptionsFromEnv, runNotifyBench } from './notify.ts';
-import { MainThreadProfiler, cpuBetween, sampleCpu, summariseProfile, type CpuUse, type ProfileSummary } from './system.ts';
+import { MainThreadProfiler, cpuBetween, sampleCpu, setBenchServerBackendPid, summariseProfile, type CpuUse, type ProfileSummary } from './system.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -76,6 +76,7 @@ const PROFILE = env.BENCH_PROFILE === '1';
 const LOG_LEVEL = env.BENCH_LOG_LEVEL ?? 'warn';
 const INSTRUMENT = env.BENCH_INSTRUMENT !== '0';
 const CORES = os.availableParallelism();
+const IDLE_SECONDS = num(env.BENCH_IDLE_SECONDS, 3);
 const TARGET = { ordersPerSec: 500, p99Ms: 50, clients: 32 };
 
 // Count and time every node-postgres query; no connection is open before this point.
@@ -264,6 +265,13 @@ interface OrderPhase {
   rollbacks: number;
   cpu: CpuUse;
   mainEventLoopUtilization: number;
+  /**
+   * CPU per order (ms): the server's main thread (process.threadCpuUsage), this whole Node process
+   * without the load-generating thread (the product: HTTP thread, GC and libuv helpers), Postgres.
+   */
+  cpuMsPerOrder: { serverThread: number; node: number; postgres: number };
+  /** The order store's first-answer path in the window: one round trip, or fell back to the general transaction (by reason). */
+  firstAnswer: { fast: number; fallback: Record<string, number> };
   /** Event-loop busy time of the server thread per order placed (ms). */
   serverBusyMsPerOrder: number;
   workerEventLoopUtilization: number;
@@ -285,6 +293,12 @@ class LoadDriver {
 
   get elu() {
     return this.worker.performance.eventLoopUtilization();
+  }
+
+  /** CPU time of the load-generating thread so far (µs). */
+  async cpu(): Promise<number> {
+    const u = await this.worker.cpuUsage();
+    return u.user + u.system;
   }
 
   eluBetween(a: ReturnType<Worker['performance']['eventLoopUtilization']>, b: ReturnType<Worker['performance']['eventLoopUtilization']>): number {
@@ -332,8 +346,24 @@ function spansOf(t: StatTable) {
   return [...t].map(([name, s]) => ({ name, count: s.count, avgMs: s.totalMs / s.count, maxMs: s.maxMs }));
 }
 
-async function runOrderPhase(driver: LoadDriver, statsClient: pg.Client, clients: number, profileThis: boolean): Promise<OrderPhase> {
+const cpuMicros = (u: NodeJS.CpuUsage) => u.user + u.system;
+
+/** Fast-path counters of the order store (core/orders/order-store.ts firstAnswerStats). */
+function firstAnswerCounts(app: Yesno): { fast: number; fallback: Record<string, number> } {
+  const stats = (app.core.store as unknown as { firstAnswerStats?: { fast: number; fallback: Map<string, number> } }).firstAnswerStats;
+  return { fast: stats?.fast ?? 0, fallback: Object.fromEntries(stats?.fallback ?? []) };
+}
+
+async function runOrderPhase(app: Yesno, driver: LoadDriver, statsClient: pg.Client, clients: number, profileThis: boolean): Promise<OrderPhase> {
   let before: Snapshot | null = null;
+  let thread0 = 0;
+  let thread1 = 0;
+  let proc0 = 0;
+  let proc1 = 0;
+  let load0 = 0;
+  let load1 = 0;
+  let fa0 = firstAnswerCounts(app);
+  let fa1 = fa0;
   let after: Snapshot | null = null;
   let cpu0 = sampleCpu();
   let cpu1 = cpu0;
@@ -352,6 +382,10 @@ async function runOrderPhase(driver: LoadDriver, statsClient: pg.Client, clients
     async () => {
       resetMaxima();
       before = snapshot();
+      load0 = await driver.cpu();
+      thread0 = cpuMicros(process.threadCpuUsage());
+      proc0 = cpuMicros(process.cpuUsage());
+      fa0 = firstAnswerCounts(app);
       cpu0 = sampleCpu();
       elu0 = nodePerformance.eventLoopUtilization();
       welu0 = driver.elu;
@@ -362,6 +396,10 @@ async function runOrderPhase(driver: LoadDriver, statsClient: pg.Client, clients
     async () => {
       after = snapshot();
       cpu1 = sampleCpu();
+      thread1 = cpuMicros(process.threadCpuUsage());
+      proc1 = cpuMicros(process.cpuUsage());
+      fa1 = firstAnswerCounts(app);
+      load1 = await driver.cpu();
       elu1 = nodePerformance.eventLoopUtilization(elu0);
       welu1 = driver.elu;
       delay.disable();
@@ -375,8 +413,11 @@ async function runOrderPhase(driver: LoadDriver, statsClient: pg.Client, clients
       db1 = await dbStats(statsClient);
     },
   );
-  const d = diff(before!, after!);
-  const placed = d.spans.get('TradingService.placeOrder (total)')?.count ?? 0;
+  // Without instrumentation (BENCH_INSTRUMENT=0) there are no spans: count the 201 answers instead.
+  const d = before && after ? diff(before, after) : { queries: new Map(), poolWaits: new Map(), spans: new Map() };
+  const placed = d.spans.get('TradingService.placeOrder (total)')?.count ?? result.ok;
+  const cpu = cpuBetween(cpu0, cpu1, CORES);
+  const perOrder = (micros: number) => (placed ? micros / 1000 / placed : NaN);
   const { rows, order, appBackground, jobs } = perOrderBreakdown(d, placed);
   const backlog = await notifyBacklog(statsClient);
   // Let the notification workers catch up before the next phase (bounded).
@@ -410,7 +451,16 @@ async function runOrderPhase(driver: LoadDriver, statsClient: pg.Client, clients
     spans: spansOf(d.spans),
     commitsPerOrder: placed && db0 && db1 ? ((db1 as DbStats).xactCommit - (db0 as DbStats).xactCommit) / placed : NaN,
     rollbacks: db0 && db1 ? (db1 as DbStats).xactRollback - (db0 as DbStats).xactRollback : NaN,
-    cpu: cpuBetween(cpu0, cpu1, CORES),
+    cpu,
+    cpuMsPerOrder: {
+      serverThread: perOrder(thread1 - thread0),
+      node: perOrder(proc1 - proc0 - (load1 - load0)),
+      postgres: perOrder(cpu.postgresCores * cpu.seconds * 1e6),
+    },
+    firstAnswer: {
+      fast: fa1.fast - fa0.fast,
+      fallback: Object.fromEntries(Object.entries(fa1.fallback).map(([k, v]) => [k, v - (fa0.fallback[k] ?? 0)]).filter(([, v]) => (v as number) > 0)),
+    },
     mainEventLoopUtilization: elu1.utilization,
     serverBusyMsPerOrder: elu1.active / (placed || result.ok),
     workerEventLoopUtilization: driver.eluBetween(welu0, welu1),
@@ -420,6 +470,45 @@ async function runOrderPhase(driver: LoadDriver, statsClient: pg.Client, clients
     profile,
   };
 }
+
+/** CPU with the product up and no orders (feed ticking, monitors, workers): the fixed background. */
+interface IdleCpu {
+  seconds: number;
+  serverThreadCores: number;
+  nodeCores: number;
+  postgresCores: number;
+  otherCores: number;
+}
+
+async function measureIdle(seconds: number): Promise<IdleCpu> {
+  const c0 = sampleCpu();
+  const t0 = cpuMicros(process.threadCpuUsage());
+  const p0 = cpuMicros(process.cpuUsage());
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const t1 = cpuMicros(process.threadCpuUsage());
+  const p1 = cpuMicros(process.cpuUsage());
+  const c = cpuBetween(c0, sampleCpu(), CORES);
+  return { seconds: c.seconds, serverThreadCores: (t1 - t0) / 1e6 / c.seconds, nodeCores: (p1 - p0) / 1e6 / c.seconds, postgresCores: c.postgresCores, otherCores: c.otherCores };
+}
+
+/**
+ * The benchmark's further sections, each with the env switch that skips it. Each runs after the
+ * order phases, on its own database; add a section here to have `npm run bench` run and print it.
+ */
+const SECTIONS: { name: string; skipWith: string; run: () => Promise<string> }[] = [
+  // Issue 5: the trigger monitors (price update → order at the venue adapter, vs a naive scan).
+  {
+    name: 'trigger monitors (bench/triggers.ts)',
+    skipWith: 'BENCH_TRIGGERS',
+    run: async () => formatTriggersReport(await runTriggersBench(triggersBenchOptionsFromEnv((line) => log(`  ${line}`), { ownDatabase: true }))),
+  },
+  // Issue 4: fill notification latency and alert fan-out through the real Telegram bot against the fake Bot API.
+  {
+    name: 'notifications (bench/notify.ts)',
+    skipWith: 'BENCH_NOTIFY',
+    run: async () => formatNotifyReport(await runNotifyBench(notifyBenchOptionsFromEnv((line) => log(`  ${line}`)))),
+  },
+];
 
 // ---------------------------------------------------------------------------------------------
 // Main
@@ -438,6 +527,8 @@ async function main(): Promise<void> {
     );
   }
   const db = await openBenchDatabase();
+  // Postgres CPU: only this server's processes (other clusters on the machine count as other programs).
+  await withClient(db.url, async (c) => setBenchServerBackendPid((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid)).catch(() => {});
   let app: Yesno | null = null;
   let driver: LoadDriver | null = null;
   try {
@@ -474,6 +565,8 @@ async function main(): Promise<void> {
     if (open.length === 0) throw new Error('bench: no open market in the catalog');
     log(`${clients.length} users created through POST /admin/users; ${open.length} open markets; orders: ${MODE === 'market' ? `market buys of $${AMOUNT} (YES, spread over the markets)` : `alternating market buys of $${AMOUNT} and limit GTC buys of 5 YES @ 0.05`}`);
 
+    log(`background with no orders (${IDLE_SECONDS} s) …`);
+    const idle = await measureIdle(IDLE_SECONDS);
     driver = new LoadDriver({ address, clients, markets: open, mode: MODE, amount: AMOUNT });
     const statsClient = new pg.Client({ connectionString: db.url, application_name: 'bench-stats' });
     await statsClient.connect();
@@ -483,7 +576,7 @@ async function main(): Promise<void> {
     try {
       for (const [i, n] of CLIENTS.entries()) {
         log(`orders: ${n} client${n > 1 ? 's' : ''} …`);
-        const phase = await runOrderPhase(driver, statsClient, n, PROFILE && i === CLIENTS.length - 1);
+        const phase = await runOrderPhase(app, driver, statsClient, n, PROFILE && i === CLIENTS.length - 1);
         phases.push(phase);
         log(
           `  ${f0(phase.ordersPerSec)} orders/s, p50 ${f1(phase.latency.p50)} ms, p99 ${f1(phase.latency.p99)} ms, errors: ${fmtRecord(phase.errors)}` +
@@ -522,7 +615,7 @@ async function main(): Promise<void> {
     }
     await dropScratchTable(db.url).catch(() => {});
 
-    report(phases, ceilings, db.kind, failedReasons);
+    report(phases, ceilings, db.kind, failedReasons, idle);
     const file = path.join(os.tmpdir(), `yesno-bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     await fs.writeFile(
       file,
@@ -530,6 +623,7 @@ async function main(): Promise<void> {
         {
           at: new Date().toISOString(),
           machine: { cores: CORES, node: process.version, platform: `${os.type()} ${os.release()}`, cpu: os.cpus()[0]?.model },
+          idle,
           settings: { SECONDS, WARMUP_SECONDS, DB_SECONDS, CLIENTS, DB_CALLERS, MODE, AMOUNT, TICK_MS, WORKERS, PG_FAST, database: db.kind, nodePoolMax: NODE_POOL_MAX },
           target: TARGET,
           failedReasons,
@@ -547,19 +641,14 @@ async function main(): Promise<void> {
     if (app) await app.stop();
     await db.stop();
   }
-  // Issue 5: the trigger monitors (price update → order at the venue adapter, vs a naive scan), on their own database.
-  if (env.BENCH_TRIGGERS !== '0') {
-    log('trigger monitors (bench/triggers.ts; BENCH_TRIGGERS=0 skips) …');
-    console.log(formatTriggersReport(await runTriggersBench(triggersBenchOptionsFromEnv((line) => log(`  ${line}`), { ownDatabase: true }))));
-  }
-  // Issue 4: fill notification latency and alert fan-out through the real Telegram bot against the fake Bot API, on their own database.
-  if (env.BENCH_NOTIFY !== '0') {
-    log('notifications (bench/notify.ts; BENCH_NOTIFY=0 skips) …');
-    console.log(formatNotifyReport(await runNotifyBench(notifyBenchOptionsFromEnv((line) => log(`  ${line}`)))));
+  for (const section of SECTIONS) {
+    if (env[section.skipWith] === '0') continue;
+    log(`${section.name} (${section.skipWith}=0 skips) …`);
+    console.log(await section.run());
   }
 }
 
-function report(phases: OrderPhase[], ceilings: LoopResult[], dbKind: string, failedReasons: { reason: string; count: number }[]): void {
+function report(phases: OrderPhase[], ceilings: LoopResult[], dbKind: string, failedReasons: { reason: string; count: number }[], idle: IdleCpu): void {
   const out: string[] = [];
   const rate = (c: LoopResult) => c.tps ?? c.ops / (c.windowMs / 1000);
   const ref = ceilings[0] ? rate(ceilings[0]) : NaN;
@@ -567,7 +656,7 @@ function report(phases: OrderPhase[], ceilings: LoopResult[], dbKind: string, fa
   out.push(`== Orders over HTTP (POST /api/v1/trading/order, ${MODE === 'market' ? `market buy $${AMOUNT}` : 'mixed'}), ${SECONDS} s each; database: ${dbKind}`);
   out.push(
     table(
-      ['clients', 'orders/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'non-201', 'queries/order (placeOrder + bg)', 'commits/order', 'server ms/order', `÷ ${ceilings[0] ? 'Prisma INSERT tx/s' : 'DB'}`],
+      ['clients', 'orders/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'non-201', 'queries/order (placeOrder + bg)', 'commits/order', 'CPU ms/order: thread / node / pg', `÷ ${ceilings[0] ? 'Prisma INSERT tx/s' : 'DB'}`],
       phases.map((p) => [
         String(p.clients),
         f0(p.ordersPerSec),
@@ -578,14 +667,22 @@ function report(phases: OrderPhase[], ceilings: LoopResult[], dbKind: string, fa
         String(Object.values(p.errors).reduce((a, b) => a + b, 0)),
         `${f1(p.queriesPerOrder.order)} + ${f1(p.queriesPerOrder.appBackground + p.queriesPerOrder.jobs)}`,
         f2(p.commitsPerOrder),
-        f2(p.serverBusyMsPerOrder),
+        `${f2(p.cpuMsPerOrder.serverThread)} / ${f2(p.cpuMsPerOrder.node)} / ${f2(p.cpuMsPerOrder.postgres)}`,
         f3(p.ordersPerSec / ref),
       ]),
     ),
   );
   for (const p of phases) {
-    out.push(`  ${p.clients} clients: non-201 ${fmtRecord(p.errors)}; warm-up non-201 ${fmtRecord(p.warmupErrors)}; order statuses ${fmtRecord(p.statuses)}; rollbacks ${p.rollbacks}`);
+    out.push(
+      `  ${p.clients} clients: non-201 ${fmtRecord(p.errors)}; warm-up non-201 ${fmtRecord(p.warmupErrors)}; order statuses ${fmtRecord(p.statuses)}; rollbacks ${p.rollbacks}; ` +
+        `first venue answer in one round trip ${p.firstAnswer.fast}×, general transaction ${fmtRecord(p.firstAnswer.fallback)}`,
+    );
   }
+  out.push(
+    `  CPU ms/order: the server's main thread, the Node process without the load generator, Postgres; it includes the fixed background, which with no orders ` +
+      `(${f0(idle.seconds)} s) was: thread ${f2(idle.serverThreadCores)} cores, node ${f2(idle.nodeCores)}, postgres ${f2(idle.postgresCores)}` +
+      `${idle.otherCores > 0.2 ? ` (other programs ${f2(idle.otherCores)} cores: noisy)` : ''}`,
+  );
   if (failedReasons.length) out.push(`  failed/cancelled orders (201 answers, whole run): ${failedReasons.map((r) => `${r.count}× "${r.reason}"`).join('; ')}`);
 
   out.push('');

@@ -18,7 +18,7 @@ export interface CpuSample {
   interrupts: number;
   steal: number;
   /** Ticks (utime + stime) per process: pid → [command, ticks]. */
-  procs: Map<number, [string, number]>;
+  procs: Map<number, [string, number, number]>;
   /** This Node process (every thread), microseconds. */
   node: NodeJS.CpuUsage;
 }
@@ -48,8 +48,22 @@ function read(file: string): string {
   }
 }
 
-function processTicks(): Map<number, [string, number]> {
-  const out = new Map<number, [string, number]>();
+/** The bench database's postmaster (set by the bench): only its processes count as "postgres". */
+let ourPostmaster: number | null = null;
+
+/**
+ * Counts as "postgres" only the server with this backend (the postmaster is its parent): other
+ * clusters on the machine (e.g. other test runs) are "other programs". Without it (a remote
+ * server), every local postgres process counts.
+ */
+export function setBenchServerBackendPid(backendPid: number): void {
+  const status = read(`/proc/${backendPid}/status`);
+  const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+  ourPostmaster = Number.isInteger(ppid) && ppid > 1 ? ppid : null;
+}
+
+function processTicks(): Map<number, [string, number, number]> {
+  const out = new Map<number, [string, number, number]>();
   let pids: string[] = [];
   try {
     pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
@@ -63,7 +77,7 @@ function processTicks(): Map<number, [string, number]> {
     const comm = stat.slice(stat.indexOf('(') + 1, close);
     const fields = stat.slice(close + 2).split(' ');
     // utime and stime are fields 14 and 15 of the line; after "pid (comm) " they are at index 11 and 12.
-    out.set(Number(pid), [comm, Number(fields[11]) + Number(fields[12])]);
+    out.set(Number(pid), [comm, Number(fields[11]) + Number(fields[12]), Number(fields[1])]);
   }
   return out;
 }
@@ -91,12 +105,14 @@ export function cpuBetween(a: CpuSample, b: CpuSample, cores: number): CpuUse {
   const perSec = (ticks: number) => ticks / TICKS_PER_SEC / seconds;
   let postgres = 0;
   const others = new Map<string, number>();
-  for (const [pid, [comm, ticks]] of b.procs) {
+  for (const [pid, [comm, ticks, ppid]] of b.procs) {
     if (pid === process.pid) continue;
     const delta = ticks - (a.procs.get(pid)?.[1] ?? 0);
     if (delta <= 0) continue;
-    if (comm === 'postgres' || comm === 'postmaster') postgres += delta;
-    else others.set(comm, (others.get(comm) ?? 0) + delta);
+    const isPostgres = comm === 'postgres' || comm === 'postmaster';
+    const ours = ourPostmaster === null || pid === ourPostmaster || ppid === ourPostmaster;
+    if (isPostgres && ours) postgres += delta;
+    else others.set(isPostgres ? 'postgres (other clusters)' : comm, (others.get(isPostgres ? 'postgres (other clusters)' : comm) ?? 0) + delta);
   }
   const nodeMicros = b.node.user - a.node.user + (b.node.system - a.node.system);
   let otherTicks = 0;

@@ -6,6 +6,9 @@ import { fromPrisma, type PgBoss, type PrismaTransactionLike, type SendOptions }
 import type { JobPort } from '../core/notifications/types.ts';
 import { lit } from '../core/db/raw.ts';
 
+/** pg-boss's insert on a notify queue: `WITH ins AS (<INSERT … RETURNING id, start_after>), notified AS (SELECT pg_notify(<channel>, '<queue>') …) …`. */
+const NOTIFY_WRAPPED = /^\s*WITH ins AS \(\s*(INSERT INTO [\s\S]*?RETURNING id, start_after)\s*\),\s*notified AS \(\s*SELECT pg_notify\(([\s\S]+?), '[^']*'\)\s*FROM ins /;
+
 /** A Prisma transaction client has `$queryRawUnsafe`, the one method pg-boss needs. */
 function isRawQueryClient(value: unknown): value is PrismaTransactionLike {
   return typeof value === 'object' && value !== null && typeof (value as PrismaTransactionLike).$queryRawUnsafe === 'function';
@@ -17,6 +20,8 @@ function isRawQueryClient(value: unknown): value is PrismaTransactionLike {
  * On the standard queues singletonKey is informational; exactly-once delivery comes from the outbox.
  */
 export function createJobPort(boss: PgBoss): JobPort {
+  const notifyStatements = new Map<string, string>();
+  const wakes = new Map<string, { running: boolean; again: boolean }>();
   return {
     async send({ queue, data, tx, singletonKey, startAfter }) {
       const options: SendOptions = {};
@@ -42,10 +47,9 @@ export function createJobPort(boss: PgBoss): JobPort {
       // One INSERT for all of them (with the queue's NOTIFY), instead of one round trip per job.
       await boss.insert(queue, jobs.map((j) => ({ data: j.data, singletonKey: j.singletonKey })), options);
     },
-    async insertStatement({ queue, jobs }) {
-      // pg-boss builds its own INSERT (queue policy, retention, the queue's NOTIFY) and hands it to
-      // the `db` adapter; this adapter keeps the statement instead of running it, and inlines its one
-      // parameter (the jobs as JSON) as a literal, as pg-boss does itself for flow batches.
+    async insertSql({ queue, jobs }) {
+      // pg-boss builds its own INSERT (queue policy, retention) and hands it to the `db` adapter;
+      // this adapter keeps the statement and its one parameter (the jobs as JSON) instead of running it.
       let captured: { text: string; values: unknown[] } | null = null;
       const db = {
         async executeSql(text: string, values?: unknown[]) {
@@ -56,9 +60,44 @@ export function createJobPort(boss: PgBoss): JobPort {
       await boss.insert(queue, jobs.map((j) => ({ data: j.data, singletonKey: j.singletonKey })), { db });
       const c = captured as { text: string; values: unknown[] } | null;
       if (!c || c.values.length !== 1 || typeof c.values[0] !== 'string' || /\$[0-9]/.test(c.text.replace('$1', ''))) {
-        throw new Error('JobPort.insertStatement: pg-boss built an insert of an unexpected shape');
+        throw new Error('JobPort.insertSql: pg-boss built an insert of an unexpected shape');
       }
-      return c.text.replace('$1', () => lit(c.values[0] as string));
+      // On a notify queue the insert is wrapped to pg_notify in the same transaction. NOTIFY holds a
+      // database-wide lock from its commit until the end of the WAL flush, so every notifying
+      // transaction commits alone (no group commit: a few hundred per second at most). The hot path
+      // takes the bare INSERT and wakes the workers after its commit instead (wake()).
+      const wrapped = NOTIFY_WRAPPED.exec(c.text);
+      let text = c.text;
+      if (wrapped) {
+        text = wrapped[1]!.replace(/RETURNING id, start_after\s*$/, '');
+        notifyStatements.set(queue, `SELECT pg_notify(${wrapped[2]!}, ${lit(queue)})`);
+      }
+      if (!/^\s*INSERT INTO /.test(text)) throw new Error('JobPort.insertSql: pg-boss built an insert of an unexpected shape');
+      return { sql: text, json: c.values[0] as string };
+    },
+    wake(queue) {
+      const sql = notifyStatements.get(queue);
+      if (!sql) return;
+      // Coalesced: one NOTIFY in flight per queue, and one more after it for the commits meanwhile.
+      const state = wakes.get(queue) ?? { running: false, again: false };
+      wakes.set(queue, state);
+      if (state.running) {
+        state.again = true;
+        return;
+      }
+      state.running = true;
+      const run = (): void => {
+        state.again = false;
+        boss
+          .getDb()
+          .executeSql(sql)
+          .catch(() => {}) // a lost wake-up only costs the workers' polling interval
+          .finally(() => {
+            if (state.again) run();
+            else state.running = false;
+          });
+      };
+      run();
     },
   };
 }

@@ -5,8 +5,8 @@
  *
  * Why: on the order path about two thirds of the API's CPU went into Prisma's query compilation and
  * result mapping, and every statement was its own round trip. Here a statement is a named (prepared)
- * node-postgres query, and several statements can travel as ONE simple-protocol message that
- * Postgres runs as one implicit transaction (see {@link runScript}).
+ * node-postgres query; several changes that must commit together are one statement of data-modifying
+ * CTEs (core/orders/first-answer.ts), so one round trip and one transaction.
  *
  * Values come back as node-postgres parses them, except `timestamp without time zone` (Prisma's
  * DateTime), which is read as UTC like Prisma does, whatever the process' TZ.
@@ -66,27 +66,12 @@ export function querySql<R extends pg.QueryResultRow>(db: Queryable, sql: Prisma
   return query<R>(db, sql.text, sql.values);
 }
 
-/**
- * Sends several statements (no parameters: values inlined with {@link lit}) in ONE message: one
- * round trip, and Postgres runs them as one implicit transaction, so an error in any statement
- * rolls back all of them. Returns each statement's rows.
- */
-export async function runScript(db: Queryable, statements: string[]): Promise<pg.QueryResultRow[][]> {
-  const res = (await db.query({ text: statements.join(';\n'), types: utcTypes })) as unknown as pg.QueryResult | pg.QueryResult[];
-  return Array.isArray(res) ? res.map((r) => r.rows) : [res.rows];
-}
-
-/** A SQL literal for a script: NULL, a quoted string (standard_conforming_strings), true/false. */
+/** A SQL literal (for statements built as text): NULL, a quoted string (standard_conforming_strings), true/false. */
 export function lit(value: string | boolean | null | undefined): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value.includes('\0')) throw new Error('lit: NUL character in a SQL literal');
   return `'${value.replace(/'/g, "''")}'`;
-}
-
-/** Prisma's timestamp(3) literal for a Date (UTC). */
-export function litTs(d: Date): string {
-  return `'${d.toISOString()}'::timestamp`;
 }
 
 /**

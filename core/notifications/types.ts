@@ -76,11 +76,16 @@ export interface JobPort {
   /** Several jobs of one queue in one statement (one round trip), in `tx` when given. */
   sendMany?(args: { queue: string; jobs: { data: Record<string, unknown>; singletonKey?: string }[]; tx?: unknown }): Promise<void>;
   /**
-   * The self-contained SQL statement (values inlined, no parameters) that enqueues these jobs, for
-   * the caller to run inside its own transaction (e.g. a one-message script, core/db/raw.ts
-   * runScript): the jobs exist, and their NOTIFY fires, only if that transaction commits.
+   * pg-boss's INSERT of these jobs as SQL for the caller to run inside its own statement or
+   * transaction (e.g. as a CTE): `sql` references `json` (the jobs) as its one parameter, `$1`. The
+   * jobs exist only if that transaction commits. No NOTIFY: call wake() after the commit.
    */
-  insertStatement?(args: { queue: string; jobs: { data: Record<string, unknown>; singletonKey?: string }[] }): Promise<string>;
+  insertSql?(args: { queue: string; jobs: { data: Record<string, unknown>; singletonKey?: string }[] }): Promise<{ sql: string; json: string }>;
+  /**
+   * Wakes the queue's workers now (a NOTIFY, coalesced), for jobs committed through insertSql,
+   * which does not notify inside the transaction. A lost wake-up only costs the workers' poll interval.
+   */
+  wake?(queue: string): void;
 }
 
 /** Queue names core may enqueue to (jobs/ creates and works them). */

@@ -4,6 +4,7 @@
  * transaction) leaves — order row, fills, position, outbox rows, one delivery job per row — and step
  * aside, writing nothing, whenever the order is no longer as created.
  */
+import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgBoss } from 'pg-boss';
@@ -20,7 +21,7 @@ let prisma: PrismaClient;
 let boss: PgBoss;
 let port: JobPort;
 let store: OrderStore;
-/** The same store without the fast path (its job port has no insertStatement): the reference. */
+/** The same store without the fast path (its job port has no insertSql): the reference. */
 let reference: OrderStore;
 let userId: string;
 
@@ -122,7 +123,7 @@ const payloads = (rows: Awaited<ReturnType<typeof outboxOf>>) =>
   rows.map((r) => {
     const { orderId: _o, fillId: _f, ...rest } = r.payload as Record<string, unknown>;
     return { kind: r.kind, dedupeKind: r.dedupeKey.split(':')[0], payload: rest };
-  });
+  }).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
 describe('the first venue answer in one round trip', () => {
   it('fills, position, outbox rows and their jobs: the same as the general path', async () => {
@@ -230,6 +231,26 @@ describe('the first venue answer in one round trip', () => {
     const res = await store.applyVenueOrder(order.id, answer('filled', [fill(`k${seq}`, '1', '0.5')], '1', { venueOrderId: 'other' }));
     expect(res.order.venueOrderId).toBe('stored-first');
     expect(res.order.status).toBe('filled');
+  });
+
+  it('the jobs are inserted without NOTIFY in the order transaction; the workers are woken after the commit', async () => {
+    const ins = await port.insertSql!({ queue: QUEUES.notify, jobs: [{ data: { outboxId: '00000000-0000-4000-8000-000000000000' } }] });
+    expect(ins.sql).toMatch(/^\s*INSERT INTO pgboss\./);
+    expect(ins.sql).not.toMatch(/pg_notify|\$[02-9]/);
+    expect(ins.sql.split('$1').length).toBe(2);
+    expect(JSON.parse(ins.json)).toMatchObject([{ data: { outboxId: '00000000-0000-4000-8000-000000000000' } }]);
+    const listener = new pg.Client({ connectionString: db.url });
+    await listener.connect();
+    try {
+      const [{ c }] = (await listener.query<{ c: string }>(`SELECT 'pgboss_' || left(encode(sha224('pgboss'::bytea), 'hex'), 24) AS c`)).rows as [{ c: string }];
+      await listener.query(`LISTEN "${c}"`);
+      const woken = new Promise<string | undefined>((resolve) => listener.on('notification', (n) => resolve(n.payload)));
+      const order = await newOrder(store);
+      await store.applyVenueOrder(order.id, answer('filled', [fill(`w${seq}`, '1', '0.5')], '1'));
+      expect(await Promise.race([woken, new Promise((r) => setTimeout(() => r('timeout'), 2000))])).toBe(QUEUES.notify);
+    } finally {
+      await listener.end();
+    }
   });
 
   it('create: a duplicate idempotency key is Prisma P2002, as callers expect', async () => {
