@@ -152,6 +152,8 @@ describe('following a wallet', () => {
     const wCap = w.replace(/.$/, 'c');
     const c = await f.h.core.follow.create({ userId, kind: 'counter', targetWalletAddress: w, categories: ['Politics'], maxTradeSize: d('10') });
     const small = await f.h.core.follow.create({ userId, kind: 'copy', targetWalletAddress: wMin, sizeMultiplier: d('0.1') });
+    // HOUSE is listed on Kalshi too, cheaper there: the SmartRouter sends our buy to Kalshi.
+    f.h.feed.setBook('kalshi', 'KXHOUSECTRL-26NOV-D', { bids: [{ price: d('0.58'), size: d('10000') }], asks: [{ price: d('0.60'), size: d('10000') }] });
     const capped = await f.h.core.follow.create({ userId, kind: 'copy', targetWalletAddress: wCap, maxTradeSize: d('1') });
     expect(c.categories).toEqual(['politics']);
     await f.poll();
@@ -168,10 +170,12 @@ describe('following a wallet', () => {
     expect(texts).toMatch(/"Apple small" → nothing placed: 30 × 0.1 = 3 shares is below the venue minimum of 5 shares/);
     expect(texts).toMatch(/"Apple capped" → nothing placed: your max of \$1.00 per trade buys only 1.9 shares at up to 0.5, below the venue minimum of 5 shares/);
     // Target bought 100 NO of HOUSE → we buy YES, capped so that shares × worst price ≤ $10; whole shares (Kalshi lists it too).
-    expect(texts).toMatch(/bought 100 No @ 30¢ of "House" → you bought 13 YES @ \d+(\.\d+)?¢ on (kalshi|polymarket)/);
+    // $10 / (0.60 × 1.05) = 15.87 → 15 whole contracts (Kalshi lists it: whole shares).
+    expect(texts).toMatch(/bought 100 No @ 30¢ of "House" → you bought 15 YES @ 60¢ on kalshi/);
     const placed = await orders(c.id);
     expect(placed).toHaveLength(1);
-    expect(placed[0]!.side).toBe('yes');
+    expect(placed[0]).toMatchObject({ side: 'yes', exchange: 'kalshi', source: 'counter-trade', counterTradeId: c.id });
+    expect((placed[0]!.routing as { reason: string }).reason).toMatch(/kalshi/);
     const q = new Decimal(placed[0]!.quantity.toString());
     expect(q.isInteger()).toBe(true);
     expect(await orders(small.id)).toHaveLength(0);
