@@ -8,6 +8,7 @@ import type { MarketRef, Size } from './values.ts';
 import { AUTOMATION_COMMANDS, type AutomationCommand } from './automation-specs.ts';
 import { FEATURE_SPECS, type FeatureCommand } from './feature-specs.ts';
 import { FOLLOW_SPECS, type FollowCommand } from './follow-specs.ts';
+import { ACCOUNT_SPECS, type AccountCommand } from './account-specs.ts';
 
 /** A buy or sell, as typed. `size` is dollars, shares, or (sells) everything held. */
 export interface TradeCommand {
@@ -45,7 +46,9 @@ export type Command =
   /** /link, /alerts, /sharefills, /chart, /pnl, /notify (bots/commands/feature-specs.ts). */
   | FeatureCommand
   /** /counter, /copy, /follows (bots/commands/follow-specs.ts). */
-  | FollowCommand;
+  | FollowCommand
+  /** /wallet: linked venue accounts, private chats only (bots/commands/account-specs.ts). */
+  | AccountCommand;
 
 export type CommandName = Command['name'];
 
@@ -168,6 +171,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   ...AUTOMATION_COMMANDS,
   ...FOLLOW_SPECS,
+  ...ACCOUNT_SPECS,
   ...FEATURE_SPECS,
   {
     name: 'confirm',

@@ -14,6 +14,7 @@ import { findCommand, specOf, type Command, type CommandName, type TradeCommand 
 import { parseAutomation, readBuyLevel } from './automation.ts';
 import { parseFeature } from './feature-specs.ts';
 import { parseFollow } from './follow-specs.ts';
+import { parseAccount } from './account-specs.ts';
 import { editDistance, suggestCommand } from './suggest.ts';
 import { tokenize, TokenizeError, type Token } from './tokenize.ts';
 import { isUnitWord, readMarketRef, readOutcome, readPrice, readSize, readVenue, type MarketRef } from './values.ts';
@@ -112,6 +113,11 @@ function parseArgs(name: CommandName, args: Token[]): Command {
     case 'copy':
     case 'follows': {
       const r = parseFollow(name, args);
+      if (!r.ok) fail(r.problem, r.tryThis);
+      return r.command;
+    }
+    case 'wallet': {
+      const r = parseAccount(args);
       if (!r.ok) fail(r.problem, r.tryThis);
       return r.command;
     }

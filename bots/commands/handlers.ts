@@ -10,6 +10,7 @@ import { answerConfirmation, startTrade } from './trade.ts';
 import { runAutomationCommand } from './automation.ts';
 import { runFeature } from './features.ts';
 import { runFollow } from './follow.ts';
+import { runAccount } from './account.ts';
 
 const OPEN: OrderStatus[] = ['created', 'pending', 'partial'];
 const LIST_LIMIT = 15;
@@ -79,6 +80,8 @@ export async function runCommand(env: HandlerEnv, caller: Caller, cmd: Exclude<C
     case 'copy':
     case 'follows':
       return runFollow(env, caller, cmd);
+    case 'wallet':
+      return runAccount(env, caller, cmd);
     case 'link':
     case 'alerts':
     case 'sharefills':

@@ -25,8 +25,8 @@ export async function runLink(env: HandlerEnv, caller: Caller, cmd: LinkCommand)
       // The server can link venue accounts (core/accounts), over the HTTP API for now.
       return [
         errorReply(
-          `Linking a ${venue} account from chat is not available yet. Nothing from your message was stored; if you pasted a real key, delete that message.` +
-            ` Link it over the HTTP API instead: POST /api/v1/account/${cmd.venue} with your API token (see /docs).`,
+          `Venue accounts are linked with /wallet, not /link. Nothing from your message was stored; if you pasted a real key, delete that message.` +
+            ` Send ${cmd.venue === 'kalshi' ? '/wallet kalshi <key id> <PEM>' : '/wallet polymarket'} here (or use POST /api/v1/account/${cmd.venue} over the HTTP API).`,
           { ephemeral: true },
         ),
       ];

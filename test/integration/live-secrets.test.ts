@@ -139,12 +139,20 @@ describe('secrets never leave the vault', () => {
     const dan = await app.core.users.ensureChatUser({ platform: 'console', externalId: 'dan', name: 'dan' });
     const danKey = kalshi.registerKey({ balance: '80' });
     secret('kalshi PEM (dan)', danKey.privateKeyPem);
-    await app.core.accounts!.linkKalshi({ userId: dan.id, keyId: danKey.keyId, privateKey: danKey.privateKeyPem });
     const chat = async (ctx: ChatContext, text: string) => {
       const replies = await handler.handleText(ctx, text);
       responses.push(`chat ${text.slice(0, 20)} → ${JSON.stringify(replies)}`);
       return replies;
     };
+    // Linking from a private chat: a wrong key first (refused), then the right one.
+    const wrongChat = await chat(dm, `/wallet kalshi ${danKey.keyId}\n${strangerPem}`);
+    expect(wrongChat[0]?.text).toMatch(/Kalshi did not accept this API key/);
+    const linkedChat = await chat(dm, `/wallet kalshi ${danKey.keyId}\n${danKey.privateKeyPem}`);
+    expect(linkedChat[0]?.text).toMatch(/Kalshi API key .* linked/);
+    expect(linkedChat[0]?.deleteOriginal).toBe(true);
+    await chat(dm, `/wallet import ${badImport}`);
+    await chat(dm, '/wallet');
+    expect(dan.id).toBeTruthy();
     await chat(dm, '/balance');
     const quote = await chat(dm, `/buy ${MARKET} yes $5`);
     const confirm = quote.flatMap((r) => r.buttons?.flat() ?? []).find((b) => b.id.endsWith(':ok'));
@@ -155,7 +163,7 @@ describe('secrets never leave the vault', () => {
     await chat(dm, '/orders');
     await chat(dm, '/positions');
     const viaChat = await chat(dm, `/link kalshi ${danKey.keyId}\n${danKey.privateKeyPem}`);
-    expect(viaChat[0]?.text).toMatch(/not available yet.*POST \/api\/v1\/account\/kalshi/);
+    expect(viaChat[0]?.text).toMatch(/linked with \/wallet, not \/link.*\/wallet kalshi <key id> <PEM>/);
     const group: ChatContext = { ...dm, chatId: 'group-1', isGroup: true };
     const refused = await chat(group, `my kalshi key ${danKey.keyId}\n${danKey.privateKeyPem}`);
     expect(refused[0]?.deleteOriginal).toBe(true);
