@@ -24,6 +24,7 @@ const CASES: { code: string; text: string; kind: VenueErrorKind; reads: RegExp }
   { code: 'FAK_NO_MATCH', text: CLOB_ERRORS.fakNoMatch, kind: 'rejected', reads: /nothing in the book/ },
   { code: 'INVALID_SIGNATURE', text: CLOB_ERRORS.signature, kind: 'rejected', reads: /signature/ },
   { code: 'INVALID_AMOUNTS', text: CLOB_ERRORS.marketAmounts, kind: 'rejected', reads: /decimals/ },
+  { code: 'ORDER_VERSION_MISMATCH', text: 'order_version_mismatch', kind: 'rejected', reads: /order version changed/ },
 ];
 
 describe('Polymarket venue errors → taxonomy', () => {
@@ -50,7 +51,7 @@ describe('Polymarket venue errors → taxonomy', () => {
       expect(e.message).toMatch(c.reads);
     });
     it(`${c.code} as 200 { success: false, errorMsg } → ${c.kind}`, async () => {
-      h.clob.fault({ method: 'POST', path: '/order', kind: 'status', status: 200, body: { success: false, errorMsg: c.code in POLYMARKET_ERRORS && !['MAKER_NOT_ALLOWED', 'FAK_NO_MATCH', 'INVALID_SIGNATURE', 'INVALID_AMOUNTS'].includes(c.code) ? c.code : c.text, orderID: '', status: '' } });
+      h.clob.fault({ method: 'POST', path: '/order', kind: 'status', status: 200, body: { success: false, errorMsg: c.code in POLYMARKET_ERRORS && !['MAKER_NOT_ALLOWED', 'FAK_NO_MATCH', 'INVALID_SIGNATURE', 'INVALID_AMOUNTS', 'ORDER_VERSION_MISMATCH'].includes(c.code) ? c.code : c.text, orderID: '', status: '' } });
       const e = await place();
       expect([e.code, e.kind]).toEqual([c.code, c.kind]);
     });

@@ -43,6 +43,8 @@ export const POLYMARKET_ERRORS = {
       'Polymarket does not accept orders from this plain wallet address: this account has to trade through a Polymarket deposit wallet. Link the deposit (proxy) wallet address and its signature type, then try again',
   },
   NO_ORDERBOOK: { kind: 'rejected', reason: 'this market is closed or has no order book on Polymarket' },
+  // The venue moved to another order version (the official client re-reads GET /version on this).
+  ORDER_VERSION_MISMATCH: { kind: 'rejected', reason: 'Polymarket no longer accepts this order format (order version changed); nothing was placed and yesno needs an update' },
   INVALID_PAYLOAD: { kind: 'rejected', reason: 'Polymarket could not read the order' },
   UNAUTHORIZED: { kind: 'rejected', reason: 'Polymarket refused the API credentials (revoked or wrong); relink the Polymarket account' },
   NOT_FOUND: { kind: 'rejected', reason: 'Polymarket does not know this order' },
@@ -73,6 +75,7 @@ export type PolymarketErrorCode = keyof typeof POLYMARKET_ERRORS;
 /** Venue texts → code. Checked in order; the documented code names first. */
 const PATTERNS: [RegExp, PolymarketErrorCode][] = [
   [/maker address not allowed|deposit wallet flow/i, 'MAKER_NOT_ALLOWED'],
+  [/order_version_mismatch/i, 'ORDER_VERSION_MISMATCH'],
   [/INVALID_ORDER_MIN_TICK_SIZE|breaks minimum tick size/i, 'INVALID_ORDER_MIN_TICK_SIZE'],
   [/INVALID_ORDER_MIN_SIZE|lower than the minimum/i, 'INVALID_ORDER_MIN_SIZE'],
   [/INVALID_ORDER_DUPLICATED|duplicated|already been placed/i, 'INVALID_ORDER_DUPLICATED'],

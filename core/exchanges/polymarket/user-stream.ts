@@ -113,8 +113,13 @@ export class PolymarketUserStream {
     ws.onerror = () => {
       this.opts.onError?.(userId, 'user channel error');
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       subscribe = null;
+      // 1008 = the venue refused the subscription (bad or revoked credentials): retry slowly, not in a loop.
+      if (ev.code === 1008) {
+        conn.attempts = 30;
+        this.opts.onError?.(userId, 'user channel refused the credentials');
+      }
       if (conn.ping) clearInterval(conn.ping);
       conn.ping = null;
       if (conn.ws === ws) conn.ws = null;
