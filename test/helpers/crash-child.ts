@@ -10,7 +10,8 @@
  * "go" on stdin before it connects to the database, builds the core and runs the startup sync.
  * Env: CRASH_DB_URL, CRASH_VENUE_URL, CRASH_VENUE (polymarket|kalshi), CRASH_FLAVOUR (hash|client:
  * test/fakes/crash-venue-adapter.ts; kalshi: the real KalshiAdapter, key in CRASH_KALSHI_KEY_ID /
- * CRASH_KALSHI_PEM, a throw-away key of the fake), CRASH_USER_ID, CRASH_MARKET, CRASH_GRACE_MS,
+ * CRASH_KALSHI_PEM, a throw-away key of the fake; polymarket: the real PolymarketAdapter, a throw-away
+ * wallet and its fake CLOB API key in CRASH_PM_CREDS), CRASH_USER_ID, CRASH_MARKET, CRASH_GRACE_MS,
  * CRASH_SEED, CRASH_MODE (trade|reconcile).
  */
 import { createCore, type CoreDeps } from '../../core/create-core.ts';
@@ -39,22 +40,33 @@ const rng = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 
+const flavour = env('CRASH_FLAVOUR');
+// The real adapters are imported up front (viem and the CLOB client are a large part of start-up).
+const polymarketModule = flavour === 'polymarket' ? await import('../../core/exchanges/polymarket/adapter.ts') : null;
+const kalshiModule = flavour === 'kalshi' ? await import('../../core/exchanges/kalshi/adapter.ts') : null;
+
 // Pre-started by the test while the previous child still runs: everything above is loaded; the
 // process "starts" (connects, builds the core, runs the startup sync) only when told to.
 out({ event: 'loaded' });
 await new Promise<void>((resolve) => {
+  process.stdin.on('end', () => process.exit(0));
   let buf = '';
   process.stdin.setEncoding('utf8').on('data', (c: string) => {
     buf += c;
     if (buf.includes('go\n')) resolve();
   });
 });
-process.stdin.pause();
+// (stdin stays open: when the test process is gone it closes, and this child exits, never an orphan.)
 const prisma = createPrisma(env('CRASH_DB_URL'), { poolMax: 4 });
-const flavour = env('CRASH_FLAVOUR');
-const adapter: ExchangeAdapter =
-  flavour === 'kalshi'
-    ? new (await import('../../core/exchanges/kalshi/adapter.ts')).KalshiAdapter({
+const adapter: ExchangeAdapter = polymarketModule
+  ? new polymarketModule.PolymarketAdapter({
+      clobUrl: env('CRASH_VENUE_URL'),
+      chainId: 137,
+      timeoutMs: 3_000,
+      credentials: { polymarket: async () => JSON.parse(env('CRASH_PM_CREDS')), kalshi: async () => null },
+    })
+  : kalshiModule
+    ? new kalshiModule.KalshiAdapter({
         apiUrl: env('CRASH_VENUE_URL'),
         timeoutMs: 3_000,
         credentials: {

@@ -15,7 +15,7 @@ export interface CrashChildEnv {
   dbUrl: string;
   venueUrl: string;
   venue: 'polymarket' | 'kalshi';
-  flavour: 'hash' | 'client' | 'kalshi';
+  flavour: 'hash' | 'client' | 'kalshi' | 'polymarket';
   /** Extra environment (e.g. the fake Kalshi key for the real adapter). */
   extraEnv?: Record<string, string>;
   userId: string;

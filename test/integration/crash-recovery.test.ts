@@ -16,17 +16,22 @@
  * onPrepared) and `client` (Kalshi-like: found by client order id).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CATALOG, seedCatalog } from '../../core/markets/catalog.ts';
+import { DEMO_CATALOG, demoConditionId, demoTokenId, seedCatalog } from '../../core/markets/catalog.ts';
 import { dec } from '../../core/money.ts';
 import { parseVenueClientId } from '../../core/exchanges/kalshi/orders.ts';
 import { Decimal } from '../../core/money.ts';
 import { CrashVenue, filled, type KillPlan, type KillPoint } from '../fakes/crash-venue.ts';
 import { FakeKalshi } from '../fakes/kalshi/server.ts';
+import { FakeClob } from '../fakes/polymarket/server.ts';
+import type { PolymarketCredentials } from '../../core/exchanges/credentials.ts';
+import { createOrDeriveApiCreds, generateSubWallet } from '../../core/exchanges/polymarket/wallet.ts';
 import { CrashProxy } from '../helpers/crash-proxy.ts';
 import { spawnCrashChild, type CrashChild } from '../helpers/crash-harness.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
-const ROUNDS_PER_VENUE = Number(process.env.CRASH_ROUNDS ?? 11);
+/** Which venues run (CRASH_VENUES=hash,kalshi,polymarket), and kills per venue. */
+const VENUES = (process.env.CRASH_VENUES ?? 'kalshi,polymarket').split(',');
+const ROUNDS_PER_VENUE = Number(process.env.CRASH_ROUNDS ?? 10);
 const GRACE_MS = 400;
 const KALSHI_TICKER = 'KXCPIYOY-26NOV-T3.0';
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
@@ -79,7 +84,7 @@ interface VenueFact {
 interface Target {
   name: string;
   venue: 'polymarket' | 'kalshi';
-  flavour: 'hash' | 'client' | 'kalshi';
+  flavour: 'hash' | 'client' | 'kalshi' | 'polymarket';
   marketId: string;
   url: string;
   extraEnv?: Record<string, string>;
@@ -174,6 +179,71 @@ async function kalshiTarget(): Promise<Target> {
   };
 }
 
+/** The real PolymarketAdapter against the fake CLOB (test/fakes/polymarket), behind the killing proxy. */
+async function polymarketTarget(): Promise<Target> {
+  const marketId = 'real-madrid-ucl-2027'; // Polymarket only
+  const yes = demoTokenId(marketId, 'yes');
+  const clob = new FakeClob({ chainId: 137 });
+  await clob.start();
+  clob.engine.addMarket({ conditionId: demoConditionId(marketId), tokens: [{ tokenId: yes, outcome: 'Yes' }, { tokenId: demoTokenId(marketId, 'no'), outcome: 'No' }] });
+  const wallet = generateSubWallet();
+  const apiCreds = await createOrDeriveApiCreds({ privateKey: wallet.privateKey, clobUrl: clob.url, chainId: 137 });
+  const creds: PolymarketCredentials = { privateKey: wallet.privateKey, address: wallet.address, signatureType: 0, apiCreds };
+  clob.fund({ address: wallet.address, usdc: '1000000' });
+  const other = generateSubWallet().address;
+  clob.fund({ address: other, usdc: '0', tokens: { [yes]: '1000000' } });
+  // Asks: 3 YES at 0.38 (a buy at 0.40/0.45 takes them and rests), plenty at 0.55.
+  const seed = () => clob.engine.seedBook({ tokenId: yes, asks: [{ price: '0.38', size: '3' }, { price: '0.55', size: '100000' }] });
+  seed();
+  const proxy = await CrashProxy.start({
+    upstream: clob.url,
+    classify: (method, path) => (path === '/order' ? (method === 'POST' ? 'place' : method === 'DELETE' ? 'cancel' : null) : null),
+  });
+  const mine = () => [...clob.engine.orders.values()].filter((o) => o.maker === wallet.address.toLowerCase());
+  let n = 0;
+  return {
+    name: 'Polymarket (real adapter, fake CLOB)',
+    venue: 'polymarket',
+    flavour: 'polymarket',
+    marketId,
+    url: proxy.url,
+    extraEnv: { CRASH_PM_CREDS: JSON.stringify(creds) },
+    arm: (p) => proxy.arm(p),
+    disarm: () => proxy.disarm(),
+    firedAt: () => proxy.firedAt(),
+    between(rng) {
+      // Another trader sells into our resting bids; the venue cancels a few; the book refills.
+      const size = new Decimal(3 + Math.floor(rng() * 20));
+      clob.engine.execute({
+        id: `0xother${++n}`, maker: other, owner: 'other', tokenId: yes, side: 'SELL', price: new Decimal('0.20'),
+        makerAmount: size, takerAmount: size.mul('0.20'), orderType: 'FAK', expiration: '0', postOnly: false,
+      });
+      for (const o of mine()) if (o.status === 'LIVE' && rng() < 0.15) clob.engine.cancel(o.id);
+      seed();
+    },
+    facts: () =>
+      mine().map((o) => {
+        const trades: string[] = [];
+        for (const t of clob.engine.trades) {
+          if (t.takerOrderId === o.id) trades.push(`${t.id}:${t.size.toFixed()}`);
+          for (const m of t.makerOrders) if (m.orderId === o.id) trades.push(`${t.id}:${o.id}:${m.matchedAmount.toFixed()}`);
+        }
+        // The client order id is yesno's own: find it by the hash stored before sending.
+        return {
+          clientOrderId: `hash:${o.id}`,
+          venueOrderId: o.id,
+          status: statusOf(o.status === 'LIVE' ? 'open' : o.status === 'MATCHED' ? 'filled' : 'cancelled', o.sizeMatched.toNumber()),
+          filled: o.sizeMatched.toFixed(),
+          trades,
+        };
+      }),
+    async close() {
+      await proxy.close();
+      await clob.stop();
+    },
+  };
+}
+
 async function runVenue(args: { db: TestDatabase; userId: string; target: Target; seed: number }) {
   const { target } = args;
   const rng = mulberry(args.seed);
@@ -245,8 +315,9 @@ async function verify(db: TestDatabase, userId: string, target: Target) {
   for (const f of facts) perClientId.set(f.clientOrderId, (perClientId.get(f.clientOrderId) ?? 0) + 1);
   expect([...perClientId.entries()].filter(([, n]) => n > 1)).toEqual([]);
 
-  const orders = await db.prisma.order.findMany({ where: { exchange: target.venue }, include: { fills: true } });
-  const byClientId = new Map(orders.map((o) => [o.clientOrderId, o]));
+  const orders = await db.prisma.order.findMany({ where: { exchange: target.venue, marketId: target.marketId }, include: { fills: true } });
+  // The CLOB does not echo a client id: its orders are matched to yesno's by the hash stored before sending.
+  const byClientId = new Map(orders.map((o) => [target.flavour === 'polymarket' ? `hash:${o.venueOrderId}` : o.clientOrderId, o]));
   for (const f of facts) {
     const o = byClientId.get(f.clientOrderId);
     expect(o, `${target.name}: venue order ${f.venueOrderId} unknown to yesno`).toBeDefined();
@@ -254,11 +325,11 @@ async function verify(db: TestDatabase, userId: string, target: Target) {
     expect(o!.fills.map((x) => `${x.venueTradeId}:${dec(x.quantity).toFixed()}`).sort()).toEqual([...f.trades].sort());
   }
   const atVenue = new Set(facts.map((f) => f.clientOrderId));
-  const never = orders.filter((o) => !atVenue.has(o.clientOrderId));
+  const never = orders.filter((o) => !atVenue.has(target.flavour === 'polymarket' ? `hash:${o.venueOrderId}` : o.clientOrderId));
   for (const o of never) {
     expect({ id: o.id, status: o.status, fills: o.fills.length }).toEqual({ id: o.id, status: 'failed', fills: 0 });
     // Only a prepared id (hash venue) can exist for an order the venue never got.
-    if (target.flavour !== 'hash') expect(o.venueOrderId).toBeNull();
+    if (target.flavour === 'client' || target.flavour === 'kalshi') expect(o.venueOrderId).toBeNull();
   }
   expect(orders.filter((o) => o.status === 'created')).toEqual([]);
   // The position is the sum of the venue's fills (every fill counted once).
@@ -269,24 +340,26 @@ async function verify(db: TestDatabase, userId: string, target: Target) {
 }
 
 describe('crash recovery (SIGKILL between sending an order and storing the answer)', () => {
-  let db: TestDatabase;
-  let userId: string;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
+  // One database per venue under test: a startup sync reconciles every open order of its venue.
+  const dbs: TestDatabase[] = [];
+  async function freshDb(): Promise<{ db: TestDatabase; userId: string }> {
+    const db = await createTestDatabase();
+    dbs.push(db);
     await seedCatalog(db.prisma, DEMO_CATALOG);
-    userId = (await db.prisma.user.create({ data: { name: 'crash' } })).id;
-  });
+    return { db, userId: (await db.prisma.user.create({ data: { name: 'crash' } })).id };
+  }
   afterAll(async () => {
-    await db?.drop();
+    for (const db of dbs) await db.drop();
   });
 
-  it(`${ROUNDS_PER_VENUE * 2} kills over two venues: no duplicate venue orders, every venue order known with its status and fills`, { timeout: 120_000 }, async () => {
-    const targets = [await hashTarget(), await kalshiTarget()];
+  it(`${ROUNDS_PER_VENUE * VENUES.length} kills over ${VENUES.length} venues: no duplicate venue orders, every venue order known with its status and fills`, { timeout: 240_000 }, async () => {
+    const make: Record<string, () => Promise<Target>> = { hash: hashTarget, kalshi: kalshiTarget, polymarket: polymarketTarget };
+    const targets = await Promise.all(VENUES.map((v) => make[v]!()));
+    const envs = await Promise.all(targets.map(() => freshDb()));
     try {
-      const runs = await Promise.all(targets.map((target, i) => runVenue({ db, userId, target, seed: SEED + i })));
+      const runs = await Promise.all(targets.map((target, i) => runVenue({ ...envs[i]!, target, seed: SEED + i })));
       const summary: string[] = [];
-      for (const [i, target] of targets.entries()) summary.push(`${target.name}: ${Math.round(runs[i]!.ms)} ms ${JSON.stringify(await verify(db, userId, target))}`);
+      for (const [i, target] of targets.entries()) summary.push(`${target.name}: ${Math.round(runs[i]!.ms)} ms ${JSON.stringify(await verify(envs[i]!.db, envs[i]!.userId, target))}`);
       const rounds = runs.flatMap((r) => r.rounds);
       const points = rounds.reduce<Record<string, number>>((acc, r) => ((acc[`${r.on}/${r.point}`] = (acc[`${r.on}/${r.point}`] ?? 0) + 1), acc), {});
       const p50 = (k: 'readyMs' | 'coreMs' | 'startupMs') => Math.round(rounds.map((r) => r[k]).sort((a, b) => a - b)[rounds.length >> 1]!);
