@@ -335,7 +335,12 @@ describe('startup gate', () => {
   });
 
   it('reconciles open orders before new ones; a venue that does not answer is time-boxed; chat/HTTP are told to retry (423), automation waits', async () => {
-    const jobs: JobPort = { async send() {} };
+    const sentJobs: Sent[] = [];
+    const jobs: JobPort = {
+      async send(args) {
+        sentJobs.push({ queue: args.queue, data: args.data, singletonKey: args.singletonKey });
+      },
+    };
     // Leave one open order on the venue (placed by a first "process").
     feed.setBook('polymarket', demoConditionId(APPLE), { bids: [lv('0.38', '100')], asks: [lv('0.40', '100')] });
     const first = await createCore(liveCoreDeps(db, paper as Map<Venue, ExchangeAdapter>, jobs));
@@ -378,6 +383,8 @@ describe('startup gate', () => {
       const report = await startup;
       expect(Date.now() - t0).toBeGreaterThanOrEqual(380);
       expect(report.venues).toEqual([{ venue: 'polymarket', orders: 1, changed: 0, timedOut: true }]);
+      // Every open order found at start gets its follow job (the venue may answer later).
+      expect(sentJobs.filter((j) => j.queue === ORDER_FOLLOW_QUEUE && j.singletonKey === open.id).length).toBeGreaterThanOrEqual(2); // first process + startup
       expect(warns).toContain('startup order sync: venue did not answer in time; trading opens, follow jobs keep trying');
       expect((await sniper).status).toBe('pending');
       // After the gate, manual orders go through at once.
