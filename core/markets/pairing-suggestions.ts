@@ -8,7 +8,8 @@
  *   dropped, stop words dropped, "$150,000" / "150k" → "150000", month names → 3 letters), each
  *   token weighted by its rarity across both venues (IDF), so "fed" counts more than "2026".
  * - Date proximity: 1 on the same day, halving every 7 days apart; 0.5 when a date is unknown.
- * Candidates are found through an inverted index (pairs sharing at least one token), not n × m.
+ * Candidates are found through an inverted index (pairs sharing at least one selective token: one
+ * in at most 2% of titles), not n × m.
  */
 import type { Db } from '../db/client.ts';
 
@@ -60,39 +61,49 @@ export function dateProximity(a: Date | null, b: Date | null): number {
   return Math.pow(0.5, Math.max(0, days - 1) / 7);
 }
 
-/** Ranks pairs (pure: tests call it directly). Pairs below `minScore` are dropped. */
-export function rankPairs(args: { polymarket: readonly PairCandidate[]; kalshi: readonly PairCandidate[]; minScore?: number }): PairSuggestion[] {
+/** Ranks pairs (pure: tests call it directly): per Kalshi market its best `perMarket` (default 3) above `minScore`. */
+export function rankPairs(args: { polymarket: readonly PairCandidate[]; kalshi: readonly PairCandidate[]; minScore?: number; perMarket?: number }): PairSuggestion[] {
   const minScore = args.minScore ?? 0.3;
   const poly = args.polymarket.map((c) => ({ c, t: tokens(c.title) }));
   const kal = args.kalshi.map((c) => ({ c, t: tokens(c.title) }));
   const df = new Map<string, number>();
   for (const x of [...poly, ...kal]) for (const t of x.t) df.set(t, (df.get(t) ?? 0) + 1);
   const n = poly.length + kal.length;
-  const idf = (t: string) => Math.log(1 + n / (df.get(t) ?? 1));
-  const weight = (ts: string[]) => ts.reduce((s, t) => s + idf(t), 0);
+  const idfOf = new Map<string, number>();
+  for (const [t, f] of df) idfOf.set(t, Math.log(1 + n / f));
+  const weight = (ts: string[]) => ts.reduce((s, t) => s + (idfOf.get(t) ?? 0), 0);
+  const polyW = poly.map((p) => weight(p.t));
+  // Candidates come only through selective tokens: a word in many titles ("2026", "win") still
+  // counts in the score but does not make every pair a candidate (that would be n × m).
+  const selective = (t: string) => (df.get(t) ?? 0) <= Math.max(50, n * 0.02);
   const index = new Map<string, number[]>();
-  poly.forEach((p, i) => p.t.forEach((t) => (index.get(t) ?? index.set(t, []).get(t)!).push(i)));
+  poly.forEach((p, i) => p.t.filter(selective).forEach((t) => (index.get(t) ?? index.set(t, []).get(t)!).push(i)));
+  const perKalshi = args.perMarket ?? 3;
 
   const out: PairSuggestion[] = [];
   for (const k of kal) {
     const seen = new Set<number>();
-    for (const t of k.t) for (const i of index.get(t) ?? []) seen.add(i);
+    for (const t of k.t) if (selective(t)) for (const i of index.get(t) ?? []) seen.add(i);
     const kw = weight(k.t);
+    const kset = new Set(k.t);
+    const mine: { i: number; score: number; title: number; shared: string[] }[] = [];
     for (const i of seen) {
       const p = poly[i]!;
-      const kset = new Set(k.t);
       const shared = p.t.filter((t) => kset.has(t));
-      const total = kw + weight(p.t);
+      const total = kw + polyW[i]!;
       const title = total > 0 ? (2 * weight(shared)) / total : 0;
-      const date = dateProximity(p.c.closesAt, k.c.closesAt);
-      const score = 0.75 * title + 0.25 * date;
-      if (score < minScore) continue;
-      const reasons = [`title similarity ${title.toFixed(2)}: shared words ${shared.slice(0, 8).join(', ')}`];
+      const score = 0.75 * title + 0.25 * dateProximity(p.c.closesAt, k.c.closesAt);
+      if (score >= minScore) mine.push({ i, score, title, shared });
+    }
+    mine.sort((a, b) => b.score - a.score);
+    for (const m of mine.slice(0, perKalshi)) {
+      const p = poly[m.i]!;
+      const reasons = [`title similarity ${m.title.toFixed(2)}: shared words ${m.shared.slice(0, 8).join(', ')}`];
       if (p.c.closesAt && k.c.closesAt) {
         const days = Math.round(Math.abs(p.c.closesAt.getTime() - k.c.closesAt.getTime()) / 86_400_000);
         reasons.push(days === 0 ? 'close on the same day' : `close ${days} day${days === 1 ? '' : 's'} apart`);
       } else reasons.push('a close date is unknown');
-      out.push({ score: Math.round(score * 1000) / 1000, polymarket: p.c, kalshi: k.c, reasons });
+      out.push({ score: Math.round(m.score * 1000) / 1000, polymarket: p.c, kalshi: k.c, reasons });
     }
   }
   out.sort((a, b) => b.score - a.score || a.polymarket.venueMarketId.localeCompare(b.polymarket.venueMarketId) || a.kalshi.venueMarketId.localeCompare(b.kalshi.venueMarketId));

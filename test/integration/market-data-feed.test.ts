@@ -85,7 +85,7 @@ const countingFetch: typeof fetch = (input, init) => {
 };
 
 function makeFeed(opts: { listings?: LiveListing[]; staleMs?: number; log?: ReturnType<typeof capture>['log']; kalshiUrl?: string; stream?: PolymarketMarketStream } = {}) {
-  const apis = createPublicApis({ endpoints: { polymarketClobUrl: clob.url, kalshiApiUrl: opts.kalshiUrl ?? kalshi.url }, timeoutMs: 500, fetch: countingFetch });
+  const apis = createPublicApis({ endpoints: { polymarketClobUrl: clob.url, kalshiApiUrl: opts.kalshiUrl ?? kalshi.url }, timeoutMs: 5000, fetch: countingFetch });
   feed = new LiveMarketFeed({
     sources: [polymarketBookSource(apis.polymarket), kalshiBookSource(apis.kalshi)],
     streams: opts.stream ? [opts.stream] : [],
@@ -135,29 +135,28 @@ describe('LiveMarketFeed: polling the public endpoints', () => {
 
   it('a venue that goes down: its listings go stale (no book), one warning, backoff, recovery logged once; the other venue keeps going', async () => {
     const cap = capture();
-    const f = makeFeed({ staleMs: 150, log: cap.log });
+    const f = makeFeed({ staleMs: 400, log: cap.log });
     await f.poll();
     expect(f.getBook('kalshi', TICKER, 'yes')).not.toBeNull();
     kalshi.fault({ path: /^\/markets\//, kind: '503', times: 1_000 });
     await f.start();
+    await until(() => f.venueStatus('kalshi').down, 5000);
     await until(() => f.getBook('kalshi', TICKER, 'yes') === null);
-    expect(f.venueStatus('kalshi').down).toBe(true);
     expect(f.status().find((s) => s.venue === 'kalshi')?.stale).toBe(true);
-    expect(f.getBook('polymarket', CID, 'yes')).not.toBeNull(); // Polymarket unaffected
+    await until(() => f.getBook('polymarket', CID, 'yes') !== null); // Polymarket unaffected
     const attemptsBefore = sent.kalshi;
     const roundsBefore = f.roundCount;
-    await sleep(600);
+    await until(() => f.roundCount >= roundsBefore + 20, 15_000);
     // Backoff: far fewer attempts than rounds (a round every ~40 ms; retries 30, 60, 120, 120… ms apart).
     const rounds = f.roundCount - roundsBefore;
     const attempts = sent.kalshi - attemptsBefore;
-    expect(rounds).toBeGreaterThan(8);
     expect(attempts).toBeGreaterThan(0);
     expect(attempts).toBeLessThan(rounds * 0.75);
     expect(cap.count(/venue unreachable/)).toBe(1);
     expect(cap.count(/reachable again/)).toBe(0);
 
     kalshi.clearFaults();
-    await until(() => f.getBook('kalshi', TICKER, 'yes') !== null, 2000);
+    await until(() => f.getBook('kalshi', TICKER, 'yes') !== null, 5000);
     expect(f.venueStatus('kalshi').down).toBe(false);
     await sleep(100);
     expect(cap.count(/reachable again/)).toBe(1);
@@ -169,9 +168,8 @@ describe('LiveMarketFeed: polling the public endpoints', () => {
     const nowhere = await closedPortUrl();
     const f = makeFeed({ kalshiUrl: `${nowhere}/trade-api/v2`, staleMs: 100, log: cap.log });
     await f.start();
-    await sleep(500);
+    await until(() => f.getBook('polymarket', CID, 'yes') !== null && f.roundCount >= 5, 10_000);
     expect(f.getBook('kalshi', TICKER, 'yes')).toBeNull();
-    expect(f.getBook('polymarket', CID, 'yes')).not.toBeNull();
     expect(f.venueStatus('kalshi')).toMatchObject({ down: true });
     expect(cap.count(/venue unreachable/)).toBe(1);
   });
@@ -191,7 +189,7 @@ describe('LiveMarketFeed: polling the public endpoints', () => {
 
   it('drops listings that leave the catalog and picks up new ones at the next round', async () => {
     let listings: LiveListing[] = [POLY];
-    const apis = createPublicApis({ endpoints: { polymarketClobUrl: clob.url, kalshiApiUrl: kalshi.url }, timeoutMs: 500 });
+    const apis = createPublicApis({ endpoints: { polymarketClobUrl: clob.url, kalshiApiUrl: kalshi.url }, timeoutMs: 5000 });
     feed = new LiveMarketFeed({ sources: [polymarketBookSource(apis.polymarket), kalshiBookSource(apis.kalshi)], listings: () => listings, pollMs: 40, staleMs: 0 });
     await feed.poll();
     expect(feed.getBook('kalshi', TICKER, 'yes')).toBeNull();
@@ -257,13 +255,15 @@ describe('LiveMarketFeed: the Polymarket market stream', () => {
 
   it('serves books from the stream (no polling of covered listings), applies price_change, and falls back to polling when the stream goes quiet or drops', async () => {
     const cap = capture();
-    const stream = new PolymarketMarketStream({ url: `${channel.url}/market`, quietMs: 300, pingMs: 50, backoffMs: 2_000, log: cap.log });
+    const stream = new PolymarketMarketStream({ url: `${channel.url}/market`, quietMs: 1_500, pingMs: 50, backoffMs: 5_000, log: cap.log });
     const f = makeFeed({ listings: [POLY], stream, log: cap.log });
     await f.start();
     await until(() => f.status()[0]?.via === 'stream');
     expect(channel.subscriptions.at(-1)?.sort()).toEqual([NO, YES].sort());
     expect(prices(f.getBook('polymarket', CID, 'yes')?.bids)).toEqual(['0.21', '0.2']);
-    // Covered: rounds go on without /book requests.
+    // Covered: rounds go on without /book requests (after a whole round: no poll still in flight).
+    const settled = f.roundCount;
+    await until(() => f.roundCount >= settled + 2);
     const booksBefore = clob.count('GET', '/book');
     const roundsBefore = f.roundCount;
     await until(() => f.roundCount >= roundsBefore + 4);
@@ -282,10 +282,10 @@ describe('LiveMarketFeed: the Polymarket market stream', () => {
 
     // The channel stops answering (not even PONG): after quietMs polling takes over.
     channel.mute = true;
-    await until(() => f.status()[0]?.via === 'poll', 3000);
+    await until(() => f.status()[0]?.via === 'poll', 5000);
     expect(clob.count('GET', '/book')).toBeGreaterThan(booksBefore);
     expect(prices(f.getBook('polymarket', CID, 'yes')?.bids)).toEqual(['0.41', '0.4']); // the venue's REST book
-    await until(() => cap.count(/stream went quiet/) >= 1);
+    await until(() => cap.count(/stream went quiet/) >= 1, 5000);
     await sleep(200);
     expect(cap.count(/stream went quiet/)).toBe(1);
   });
@@ -316,7 +316,7 @@ describe('MARKET_DATA=auto', () => {
     const off = await chooseMarketData({ mode: 'auto', endpoints: { polymarketClobUrl: nowhere, kalshiApiUrl: `${nowhere}/trade-api/v2` }, probeTimeoutMs: 1000 });
     expect(off.kind).toBe('synthetic');
     expect(off.reason).toMatch(/polymarket unreachable.*kalshi unreachable.*synthetic/);
-    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(Date.now() - t0).toBeLessThan(3000); // refused at once, never waits long
 
     // A venue that hangs: the probe gives up after its timeout.
     clob.fault({ path: '/time', kind: 'delay', ms: 2000 });
