@@ -48,9 +48,12 @@ export class VaultCredentialSource implements CredentialSource {
   constructor(private readonly vault: CredentialVault) {}
 
   async polymarket(userId: string): Promise<PolymarketCredentials | null> {
-    const wallet = await readable('polymarket', () => this.vault.reveal<WalletSecret>({ userId, venue: 'polymarket', kind: 'wallet' }));
+    // Both rows at once (one round trip of latency on the order path).
+    const [wallet, clob] = await Promise.all([
+      readable('polymarket', () => this.vault.reveal<WalletSecret>({ userId, venue: 'polymarket', kind: 'wallet' })),
+      readable('polymarket', () => this.vault.reveal<ClobApiCreds>({ userId, venue: 'polymarket', kind: 'clob' })),
+    ]);
     if (!wallet) return null;
-    const clob = await readable('polymarket', () => this.vault.reveal<ClobApiCreds>({ userId, venue: 'polymarket', kind: 'clob' }));
     const meta = (wallet.info.meta ?? {}) as Partial<WalletMeta>;
     const address = wallet.info.publicId as `0x${string}`;
     return {
