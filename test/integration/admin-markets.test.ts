@@ -97,6 +97,16 @@ describe('market data at start', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents both admin market routes', async () => {
+    const res = await fetch(`${stack.address}/docs/json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths['/admin/markets'] ?? {})).toContain('post');
+    expect(Object.keys(doc.paths['/admin/markets/suggestions'] ?? {})).toContain('get');
+  });
+});
+
 describe('GET /admin/markets/suggestions', () => {
   it('ranks the true pairs first, with score and reasons; paged', async () => {
     const res = await call('GET', '/admin/markets/suggestions?limit=2');
