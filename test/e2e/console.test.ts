@@ -22,7 +22,7 @@ function runConsole(db: TestDatabase, lines: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, ['bots/console/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: db.url, MARKET_TICK_MS: '0', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+      env: { ...process.env, DATABASE_URL: db.url, MARKET_TICK_MS: '0', MARKET_DATA: 'synthetic', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
