@@ -22,6 +22,7 @@ function isRawQueryClient(value: unknown): value is PrismaTransactionLike {
 export function createJobPort(boss: PgBoss): JobPort {
   const notifyStatements = new Map<string, string>();
   const wakes = new Map<string, { running: boolean; again: boolean }>();
+  const insertCache = new Map<string, { sql: string; at: number }>();
   return {
     async send({ queue, data, tx, singletonKey, startAfter }) {
       const options: SendOptions = {};
@@ -48,56 +49,71 @@ export function createJobPort(boss: PgBoss): JobPort {
       await boss.insert(queue, jobs.map((j) => ({ data: j.data, singletonKey: j.singletonKey })), options);
     },
     async insertSql({ queue, jobs }) {
-      // pg-boss builds its own INSERT (queue policy, retention) and hands it to the `db` adapter;
-      // this adapter keeps the statement and its one parameter (the jobs as JSON) instead of running it.
-      let captured: { text: string; values: unknown[] } | null = null;
-      const db = {
-        async executeSql(text: string, values?: unknown[]) {
-          captured = { text, values: values ?? [] };
-          return { rows: [] };
-        },
-      };
-      await boss.insert(queue, jobs.map((j) => ({ data: j.data, singletonKey: j.singletonKey })), { db });
-      const c = captured as { text: string; values: unknown[] } | null;
-      if (!c || c.values.length !== 1 || typeof c.values[0] !== 'string' || /\$[0-9]/.test(c.text.replace('$1', ''))) {
-        throw new Error('JobPort.insertSql: pg-boss built an insert of an unexpected shape');
+      // The statement depends on the queue only (its table and notify flag): built once per queue and
+      // 10 s (pg-boss's own queue cache is refreshed on a similar period); the jobs travel as JSON,
+      // in the shape pg-boss's insert() gives its json_to_recordset.
+      const hit = insertCache.get(queue);
+      if (hit && Date.now() - hit.at < 10_000) {
+        return { sql: hit.sql, json: JSON.stringify(jobs.map((j) => ({ data: j.data, singletonKey: j.singletonKey, __traceContext: null }))) };
       }
-      // On a notify queue the insert is wrapped to pg_notify in the same transaction. NOTIFY holds a
-      // database-wide lock from its commit until the end of the WAL flush, so every notifying
-      // transaction commits alone (no group commit: a few hundred per second at most). The hot path
-      // takes the bare INSERT and wakes the workers after its commit instead (wake()).
-      const wrapped = NOTIFY_WRAPPED.exec(c.text);
-      let text = c.text;
-      if (wrapped) {
-        text = wrapped[1]!.replace(/RETURNING id, start_after\s*$/, '');
-        notifyStatements.set(queue, `SELECT pg_notify(${wrapped[2]!}, ${lit(queue)})`);
-      }
-      if (!/^\s*INSERT INTO /.test(text)) throw new Error('JobPort.insertSql: pg-boss built an insert of an unexpected shape');
-      return { sql: text, json: c.values[0] as string };
+      const built = await buildInsert(queue, jobs);
+      insertCache.set(queue, { sql: built.sql, at: Date.now() });
+      return built;
     },
-    wake(queue) {
-      const sql = notifyStatements.get(queue);
-      if (!sql) return;
-      // Coalesced: one NOTIFY in flight per queue, and one more after it for the commits meanwhile.
-      const state = wakes.get(queue) ?? { running: false, again: false };
-      wakes.set(queue, state);
-      if (state.running) {
-        state.again = true;
-        return;
-      }
-      state.running = true;
-      const run = (): void => {
-        state.again = false;
-        boss
-          .getDb()
-          .executeSql(sql)
-          .catch(() => {}) // a lost wake-up only costs the workers' polling interval
-          .finally(() => {
-            if (state.again) run();
-            else state.running = false;
-          });
-      };
-      run();
-    },
+    wake,
   };
+
+  async function buildInsert(queue: string, jobs: { data: Record<string, unknown>; singletonKey?: string }[]): Promise<{ sql: string; json: string }> {
+    // pg-boss builds its own INSERT (queue policy, retention) and hands it to the `db` adapter;
+    // this adapter keeps the statement and its one parameter (the jobs as JSON) instead of running it.
+    let captured: { text: string; values: unknown[] } | null = null;
+    const db = {
+      async executeSql(text: string, values?: unknown[]) {
+        captured = { text, values: values ?? [] };
+        return { rows: [] };
+      },
+    };
+    await boss.insert(queue, jobs.map((j) => ({ data: j.data, singletonKey: j.singletonKey })), { db });
+    const c = captured as { text: string; values: unknown[] } | null;
+    if (!c || c.values.length !== 1 || typeof c.values[0] !== 'string' || /\$[0-9]/.test(c.text.replace('$1', ''))) {
+      throw new Error('JobPort.insertSql: pg-boss built an insert of an unexpected shape');
+    }
+    // On a notify queue the insert is wrapped to pg_notify in the same transaction. NOTIFY holds a
+    // database-wide lock from its commit until the end of the WAL flush, so every notifying
+    // transaction commits alone (no group commit: a few hundred per second at most). The hot path
+    // takes the bare INSERT and wakes the workers after its commit instead (wake()).
+    const wrapped = NOTIFY_WRAPPED.exec(c.text);
+    let text = c.text;
+    if (wrapped) {
+      text = wrapped[1]!.replace(/RETURNING id, start_after\s*$/, '');
+      notifyStatements.set(queue, `SELECT pg_notify(${wrapped[2]!}, ${lit(queue)})`);
+    }
+    if (!/^\s*INSERT INTO /.test(text)) throw new Error('JobPort.insertSql: pg-boss built an insert of an unexpected shape');
+    return { sql: text, json: c.values[0] as string };
+  }
+
+  function wake(queue: string): void {
+    const sql = notifyStatements.get(queue);
+    if (!sql) return;
+    // Coalesced: one NOTIFY in flight per queue, and one more after it for the commits meanwhile.
+    const state = wakes.get(queue) ?? { running: false, again: false };
+    wakes.set(queue, state);
+    if (state.running) {
+      state.again = true;
+      return;
+    }
+    state.running = true;
+    const run = (): void => {
+      state.again = false;
+      boss
+        .getDb()
+        .executeSql(sql)
+        .catch(() => {}) // a lost wake-up only costs the workers' polling interval
+        .finally(() => {
+          if (state.again) run();
+          else state.running = false;
+        });
+    };
+    run();
+  }
 }

@@ -239,6 +239,11 @@ describe('the first venue answer in one round trip', () => {
     expect(ins.sql).not.toMatch(/pg_notify|\$[02-9]/);
     expect(ins.sql.split('$1').length).toBe(2);
     expect(JSON.parse(ins.json)).toMatchObject([{ data: { outboxId: '00000000-0000-4000-8000-000000000000' } }]);
+    // Built once per queue, then from the cache: the same statement, the jobs' JSON in the same shape.
+    const jobs = [{ data: { outboxId: '00000000-0000-4000-8000-000000000001' }, singletonKey: 'k1' }, { data: { outboxId: 'x' } }];
+    const fresh = await createJobPort(boss).insertSql!({ queue: QUEUES.notify, jobs });
+    const cached = await port.insertSql!({ queue: QUEUES.notify, jobs });
+    expect(cached).toEqual(fresh);
     const listener = new pg.Client({ connectionString: db.url });
     await listener.connect();
     try {
