@@ -10,7 +10,7 @@
  *   md.registry(core.directory)             // POST /admin/markets, suggestions
  *   await md.stop();
  *
- * TRADING_MODE=live always uses live data (real orders must never be judged on a synthetic walk).
+ * TRADING_MODE=live uses live data unless MARKET_DATA=synthetic is set explicitly (then a warning).
  */
 import type { Db } from '../db/client.ts';
 import { DEMO_CATALOG, seedCatalog } from './catalog.ts';
@@ -89,9 +89,11 @@ export async function startMarketData(args: {
   const { config, prisma, log } = args;
   const endpoints = endpointsOf(config);
   let mode = config.MARKET_DATA;
-  if (config.TRADING_MODE === 'live' && mode !== 'live') {
-    if (mode === 'synthetic') log.warn({}, 'MARKET_DATA=synthetic is ignored with TRADING_MODE=live: live orders need live market data');
-    mode = 'live';
+  if (config.TRADING_MODE === 'live') {
+    // Live orders want live prices: auto means live without probing. An explicit synthetic is honoured
+    // (the venues' market data is never called), loudly: triggers and alerts then run on a walk.
+    if (mode === 'auto') mode = 'live';
+    if (mode === 'synthetic') log.warn({}, 'MARKET_DATA=synthetic with TRADING_MODE=live: snipers, TP/SL and alerts run on synthetic prices while orders go to the real venues');
   }
   const choice = await chooseMarketData({ mode, endpoints, probeTimeoutMs: args.probeTimeoutMs });
   log.info({ marketData: choice.kind, probes: choice.probes }, `market data: ${choice.kind} (${choice.reason})`);

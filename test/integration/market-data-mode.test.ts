@@ -90,19 +90,24 @@ describe('startMarketData', () => {
     expect(await db.prisma.market.count({ where: { id: 'real-one', status: 'open' } })).toBe(1);
   });
 
-  it('TRADING_MODE=live uses live data even when MARKET_DATA=synthetic (and says so)', async () => {
+  it('TRADING_MODE=live: auto means live without a probe; an explicit synthetic is honoured with a warning', async () => {
     const lines: string[] = [];
+    const log = { info: () => {}, warn: (_o: unknown, m?: string) => lines.push(m ?? '') };
+    const probesBefore = clob.requests.length;
     const md = await startMarketData({
-      config: config({ MARKET_DATA: 'synthetic', TRADING_MODE: 'live', POLYMARKET_CLOB_URL: nowhere, KALSHI_API_URL: `${nowhere}/trade-api/v2` }),
+      config: config({ MARKET_DATA: 'auto', TRADING_MODE: 'live', POLYMARKET_CLOB_URL: nowhere, KALSHI_API_URL: `${nowhere}/trade-api/v2` }),
       prisma: db.prisma,
-      log: { info: () => {}, warn: (_o: unknown, m?: string) => lines.push(m ?? '') },
+      log,
       staleSeconds: 30,
     });
     expect(md.kind).toBe('live');
-    expect(lines.join('\n')).toMatch(/MARKET_DATA=synthetic is ignored with TRADING_MODE=live/);
+    expect(md.reason).toMatch(/MARKET_DATA=live/);
+    expect(clob.requests.length).toBe(probesBefore);
     await md.stop();
-    // Put the demo catalog back for the next test.
-    await (await startMarketData({ config: config({ MARKET_DATA: 'synthetic' }), prisma: db.prisma, log: silent, staleSeconds: 30 })).stop();
+    const synth = await startMarketData({ config: config({ MARKET_DATA: 'synthetic', TRADING_MODE: 'live' }), prisma: db.prisma, log, staleSeconds: 30 });
+    expect(synth.kind).toBe('synthetic');
+    expect(lines.join('\n')).toMatch(/MARKET_DATA=synthetic with TRADING_MODE=live: snipers, TP\/SL and alerts run on synthetic prices/);
+    await synth.stop();
   });
 });
 
