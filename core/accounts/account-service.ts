@@ -51,11 +51,12 @@ function defaultWallet(): NewWallet {
 }
 
 /** A venue failure as the user reads it; secrets never reach these messages (venue errors carry the venue's reason only). */
-function venueFailure(venue: Venue, err: unknown, what: string): AccountError {
-  const name = venue === 'polymarket' ? 'Polymarket' : 'Kalshi';
-  if (err instanceof VenueError && err.kind === 'rejected') return new AccountError('rejected', `${name} did not accept ${what}: ${err.message}`);
+function venueFailure(args: { venue: Venue; err: unknown; refused: string; unreachable: string; after: string; afterRefused?: string }): AccountError {
+  const { err } = args;
+  const name = args.venue === 'polymarket' ? 'Polymarket' : 'Kalshi';
+  if (err instanceof VenueError && err.kind === 'rejected') return new AccountError('rejected', `${name} did not accept ${args.refused}: ${err.message}. ${args.afterRefused ?? args.after}`);
   const reason = err instanceof VenueError ? ` (${err.message})` : '';
-  return new AccountError('venue_unavailable', `${name} could not be reached to check ${what}${reason}. Nothing was stored; try again in a moment.`);
+  return new AccountError('venue_unavailable', `${name} could not be reached to ${args.unreachable}${reason}. ${args.after}`);
 }
 
 export class AccountService implements AccountsApi {
@@ -100,8 +101,13 @@ export class AccountService implements AccountsApi {
         creds = await this.deps.deriveClobCreds({ privateKey: wallet.secret.privateKey, address });
       } catch (err) {
         this.deps.log?.warn({ userId: args.userId, venue: 'polymarket', code: err instanceof VenueError ? err.code : 'error' }, 'deriving CLOB credentials failed');
-        const failure = venueFailure('polymarket', err, 'the wallet\'s API key request');
-        throw new AccountError(failure.code, `${failure.message.replace(/ Nothing was stored;.*$/, '')} Your wallet ${address} is kept; link again to finish.`);
+        throw venueFailure({
+          venue: 'polymarket',
+          err,
+          refused: 'the API key request of your wallet',
+          unreachable: 'create the API key of your wallet',
+          after: `Your wallet ${address} is kept; link again to finish.`,
+        });
       }
       await this.deps.vault.put({ userId: args.userId, venue: 'polymarket', kind: 'clob', secret: creds, mode: 'upsert' });
     }
@@ -118,7 +124,7 @@ export class AccountService implements AccountsApi {
       verified = await this.deps.verifyKalshi({ keyId, privateKeyPem });
     } catch (err) {
       this.deps.log?.warn({ userId: args.userId, venue: 'kalshi', keyId, code: err instanceof VenueError ? err.code : 'error' }, 'kalshi key verification failed');
-      throw venueFailure('kalshi', err, 'this API key');
+      throw venueFailure({ venue: 'kalshi', err, refused: 'this API key', unreachable: 'check this API key', after: 'Nothing was stored; try again in a moment.', afterRefused: 'Nothing was stored.' });
     }
     await this.deps.vault.put({ userId: args.userId, venue: 'kalshi', kind: 'api_key', secret: { privateKeyPem }, publicId: keyId, mode: 'upsert' });
     this.deps.log?.info({ userId: args.userId, venue: 'kalshi', keyId }, 'kalshi api key linked');
