@@ -21,9 +21,10 @@
  *   the gate that TradingService.placeOrder waits on.
  *
  * Fills are facts and are never deleted. Polymarket trades move MATCHED → MINED → CONFIRMED, or
- * RETRYING → FAILED; the adapters report a trade as a fill unless it FAILED. If a trade we already
- * stored later FAILS, the venue's filled quantity drops below ours: sync logs the discrepancy as an
- * error for an operator and changes nothing (no automatic un-counting of a position).
+ * RETRYING → FAILED; the Polymarket adapter reports every trade as a fill unless it FAILED (its
+ * TRADE_STATUS table). If a trade we already stored later FAILS, the venue's fills (or filled size)
+ * drop below ours: sync logs the discrepancy as an error for an operator and changes nothing (no
+ * automatic un-counting of a position: a FAILED settlement is rare and needs a person).
  */
 import type { Order } from '../../generated/prisma/client.ts';
 import type { Db } from '../db/client.ts';
@@ -211,10 +212,13 @@ export class OrderSync {
         ? await adapter.getOrder({ account, venueOrderId: order.venueOrderId })
         : await adapter.getOrderByClientId({ account, clientOrderId: order.clientOrderId, listing: hit.listing });
       if (venueOrder) {
-        if (venueOrder.filledQuantity.lt(dec(order.filledQuantity))) {
-          // A fill we stored is no longer counted by the venue (e.g. a Polymarket trade that FAILED on chain).
+        // A fill we stored is no longer counted by the venue (e.g. a Polymarket trade that FAILED on
+        // chain): its filled size, or the sum of the fills it lists, is below what we stored.
+        const listed = venueOrder.fills.reduce((sum, f) => sum.add(f.quantity), dec(0));
+        const venues = listed.lt(venueOrder.filledQuantity) ? listed : venueOrder.filledQuantity;
+        if (venues.lt(dec(order.filledQuantity))) {
           this.deps.log?.error(
-            { orderId: order.id, venue: order.exchange, ours: dec(order.filledQuantity).toFixed(), venues: venueOrder.filledQuantity.toFixed() },
+            { orderId: order.id, venue: order.exchange, ours: dec(order.filledQuantity).toFixed(), venues: venues.toFixed() },
             'order sync: the venue reports less filled than yesno stored; fills are kept, an operator must review',
           );
         }

@@ -3,15 +3,16 @@
  * backoff, a real pg-boss worker following a resting order on a venue that pushes no events,
  * unknown outcomes left open and resolved later (found, or failed as never received), the venue
  * order id stored by onPrepared and used for look-ups, duplicate venue events, a fill after a
- * cancel found by the settle poll, a venue reporting less filled than stored (a FAILED trade), and
- * the startup gate (time-boxed per venue; chat/HTTP told to retry, automation waits).
+ * cancel found by the settle poll, a venue reporting less filled than stored (a FAILED trade, also
+ * through the real Polymarket adapter and the fake CLOB's trade statuses), and the startup gate
+ * (time-boxed per venue; chat/HTTP told to retry, automation waits).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core, type CoreDeps } from '../../core/create-core.ts';
 import type { PaperExchange } from '../../core/exchanges/paper/paper-exchange.ts';
 import { createPaperRegistry } from '../../core/exchanges/registry.ts';
 import { VenueError, type ExchangeAdapter, type PlaceOrderRequest, type Venue, type VenueOrder } from '../../core/exchanges/types.ts';
-import { DEMO_CATALOG, demoConditionId, seedCatalog } from '../../core/markets/catalog.ts';
+import { DEMO_CATALOG, demoConditionId, demoTokenId, seedCatalog } from '../../core/markets/catalog.ts';
 import { SyntheticMarketFeed } from '../../core/markets/synthetic-feed.ts';
 import { Decimal, dec } from '../../core/money.ts';
 import type { JobPort } from '../../core/notifications/types.ts';
@@ -20,7 +21,11 @@ import { TradingError, type PlaceOrderInput } from '../../core/trading/types.ts'
 import { toErrorResponse } from '../../api/errors.ts';
 import { createBoss, createJobPort, startBoss } from '../../jobs/index.ts';
 import { startOrderSyncWorker } from '../../jobs/order-sync.ts';
+import type { PolymarketCredentials } from '../../core/exchanges/credentials.ts';
+import { PolymarketAdapter } from '../../core/exchanges/polymarket/adapter.ts';
+import { createOrDeriveApiCreds, generateSubWallet } from '../../core/exchanges/polymarket/wallet.ts';
 import { FaultyVenue } from '../fakes/faulty-venue.ts';
+import { FakeClob } from '../fakes/polymarket/server.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const d = (s: string) => new Decimal(s);
@@ -450,5 +455,63 @@ describe('follow jobs on real pg-boss', () => {
     expect(await boss.findJobs(ORDER_FOLLOW_QUEUE, { key: order.id, queued: true })).toHaveLength(0);
     const all = await boss.findJobs(ORDER_FOLLOW_QUEUE, { key: order.id });
     expect(all.length).toBeGreaterThanOrEqual(2); // it polled more than once before the fill
+  });
+});
+
+describe('Polymarket trade statuses through the real adapter (fake CLOB)', () => {
+  const MARKET = 'taylor-swift-album-2026'; // Polymarket only
+  const YES = demoTokenId(MARKET, 'yes');
+  let db: TestDatabase;
+  let clob: FakeClob;
+  let polymarket: PolymarketAdapter;
+  let core: Core;
+  let userId: string;
+  const errors: unknown[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedCatalog(db.prisma, DEMO_CATALOG);
+    clob = new FakeClob({ chainId: 137 });
+    await clob.start();
+    clob.engine.addMarket({ conditionId: demoConditionId(MARKET), tokens: [{ tokenId: YES, outcome: 'Yes' }, { tokenId: demoTokenId(MARKET, 'no'), outcome: 'No' }] });
+    userId = (await db.prisma.user.create({ data: { name: 'pm' } })).id;
+    const w = generateSubWallet();
+    const apiCreds = await createOrDeriveApiCreds({ privateKey: w.privateKey, clobUrl: clob.url, chainId: 137 });
+    const creds: PolymarketCredentials = { privateKey: w.privateKey, address: w.address, signatureType: 0, apiCreds };
+    clob.fund({ address: w.address, usdc: '1000' });
+    polymarket = new PolymarketAdapter({ clobUrl: clob.url, chainId: 137, timeoutMs: 2_000, credentials: { polymarket: async () => creds, kalshi: async () => null } });
+    core = await createCore(
+      liveCoreDeps(db, new Map<Venue, ExchangeAdapter>([['polymarket', polymarket]]), { async send() {} }, { log: { warn() {}, error: (o: unknown) => errors.push(o) } }),
+    );
+  });
+  afterAll(async () => {
+    core?.detach();
+    polymarket?.close();
+    await clob?.stop();
+    await db?.drop();
+  });
+
+  it('MATCHED → MINED → CONFIRMED keeps one fill; a trade that then FAILS is kept as stored (never deleted) and reported to an operator', async () => {
+    clob.engine.seedBook({ tokenId: YES, asks: [{ price: '0.38', size: '4' }, { price: '0.60', size: '100' }] });
+    const order = await core.trading.placeOrder({ userId, marketId: MARKET, side: 'yes', action: 'buy', type: 'limit', quantity: d('10'), price: d('0.40'), source: 'manual' });
+    expect(order.status).toBe('partial');
+    expect(order.filledQuantity.toFixed()).toBe('4');
+    const trade = clob.engine.trades.find((t) => t.takerOrderId === order.venueOrderId)!;
+    for (const status of ['MINED', 'CONFIRMED'] as const) {
+      clob.engine.setTradeStatus(trade.id, status);
+      expect(await core.trading.runFollowJob({ orderId: order.id })).toBe('partial');
+    }
+    let row = await core.trading.getOrder({ userId, orderId: order.id });
+    expect(row.fills?.map((f) => [f.venueTradeId, f.quantity.toFixed()])).toEqual([[trade.id, '4']]);
+    expect(errors).toEqual([]);
+
+    clob.engine.setTradeStatus(trade.id, 'FAILED');
+    expect(await core.trading.runFollowJob({ orderId: order.id })).toBe('partial');
+    row = await core.trading.getOrder({ userId, orderId: order.id });
+    expect(row.filledQuantity.toFixed()).toBe('4');
+    expect(row.fills).toHaveLength(1);
+    const pos = await db.prisma.position.findFirstOrThrow({ where: { userId, marketId: MARKET } });
+    expect(dec(pos.quantity).toFixed()).toBe('4');
+    expect(errors).toEqual([expect.objectContaining({ orderId: order.id, ours: '4', venues: '0' })]);
   });
 });
