@@ -37,6 +37,8 @@ export interface FollowEngineDeps {
    * check reads books. Default 15 s; the check also runs right after each order a follow places.
    */
   riskIntervalMs?: number;
+  /** How often the sweep runs the reset as a backstop of the pg-boss cron. Default 60 s. */
+  resetIntervalMs?: number;
 }
 
 export interface FollowSweepResult {
@@ -52,6 +54,7 @@ export class FollowEngine {
   readonly risk: FollowRisk;
   private readonly clock: () => Date;
   private lastRisk = 0;
+  private lastReset = 0;
 
   constructor(private readonly deps: FollowEngineDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -120,7 +123,11 @@ export class FollowEngine {
       this.lastRisk = now.getTime();
       paused = await this.risk.checkAll();
     }
-    const reset = await this.risk.resetDay();
+    let reset = 0;
+    if (now.getTime() - this.lastReset >= (this.deps.resetIntervalMs ?? 60_000)) {
+      this.lastReset = now.getTime();
+      reset = await this.risk.resetDay();
+    }
     return { recovered: rows.length, paused, reset };
   }
 

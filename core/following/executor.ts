@@ -23,7 +23,7 @@ import type { JobPort } from '../notifications/types.ts';
 import { TradingError, type OrderView, type TradingApi, type TradingErrorCode } from '../trading/types.ts';
 import type { AutomationLog } from '../automation/background.ts';
 import { tradeEntry, type TargetTradeText } from './messages.ts';
-import { TABLES, delegateOf, stateOf } from './rows.ts';
+import { TABLES, TX, delegateOf, stateOf } from './rows.ts';
 import { capBuy, followDirection, scaledShares, worstBuyPrice } from './sizing.ts';
 import { TokenIndex } from './tokens.ts';
 import type { FollowKind } from './types.ts';
@@ -163,7 +163,7 @@ export class FollowExecutor {
       }
       if (entry) await writeOutbox(tx, this.deps.jobs, [entry]);
       return true;
-    });
+    }, TX);
     if (won && order) this.deps.onPlaced?.(kind, row.configId);
     return 'done';
   }

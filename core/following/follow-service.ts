@@ -9,7 +9,7 @@ import { Decimal } from '../money.ts';
 import type { MarketDirectory } from '../markets/directory.ts';
 import { TradingError } from '../trading/types.ts';
 import { shortId } from '../automation/messages.ts';
-import { TABLES, delegateOf, followView, type FollowRow } from './rows.ts';
+import { TABLES, TX, delegateOf, followView, type FollowRow } from './rows.ts';
 import { FOLLOW_KINDS, type CreateFollowInput, type FollowApi, type FollowKind, type FollowView, type UpdateFollowInput } from './types.ts';
 import { bad, categoryList, delaySec, multiplier, strategyOf, usdOrNull, walletAddress } from './validate.ts';
 
@@ -72,7 +72,7 @@ export class FollowService implements FollowApi {
         ...(kind === 'counter' ? { strategy } : {}),
       };
       return (kind === 'counter' ? tx.counterTradeConfig.create({ data }) : tx.copyTradeSubscription.create({ data })) as Promise<FollowRow>;
-    });
+    }, TX);
     return followView(kind, row, now);
   }
 

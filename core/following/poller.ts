@@ -20,7 +20,7 @@ import type { Db } from '../db/client.ts';
 import type { JobPort } from '../notifications/types.ts';
 import type { AutomationLog } from '../automation/background.ts';
 import { FOLLOW_KINDS, type FollowKind, type SourceTrade, type WalletTradeSource } from './types.ts';
-import { TABLES, stateOf } from './rows.ts';
+import { TABLES, TX, stateOf } from './rows.ts';
 
 /** The pg-boss queue of delayed executions (jobs/following.ts works it). */
 export const FOLLOW_EXECUTE_QUEUE = 'follow-execute';
@@ -148,7 +148,7 @@ export class WalletPoller {
         await this.deps.jobs.send({ queue: FOLLOW_EXECUTE_QUEUE, data: { executionId: d.id }, tx, singletonKey: d.id, startAfter: d.runAt });
       }
       return { newTrades: inserted.length, executions: rows.length };
-    });
+    }, TX);
     for (const id of immediate) this.deps.executeNow(id);
     return counts;
   }

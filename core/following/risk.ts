@@ -22,7 +22,7 @@ import type { JobPort } from '../notifications/types.ts';
 import type { AutomationLog } from '../automation/background.ts';
 import { dayStart, nextDayStart } from './day.ts';
 import { pausedEntry, resumedEntry } from './messages.ts';
-import { STOP_LOSS_REASON, TABLES } from './rows.ts';
+import { STOP_LOSS_REASON, TABLES, TX } from './rows.ts';
 import { FOLLOW_KINDS, type FollowKind } from './types.ts';
 
 export interface FollowRiskDeps {
@@ -128,7 +128,7 @@ export class FollowRisk {
         await tx.$executeRawUnsafe(`UPDATE ${table} SET "dailyPnl" = $2::numeric WHERE id = $1::uuid`, configId, pnl.toFixed(6));
       }
       return n === 1;
-    });
+    }, TX);
   }
 
   /** Checks every follow that traded today and is not paused (the periodic pass). */
@@ -173,7 +173,7 @@ export class FollowRisk {
         const lifted = rows.filter((r) => r.lifted);
         await writeOutbox(tx, this.deps.jobs, lifted.map((r) => resumedEntry({ kind, configId: r.id, userId: r.userId, wallet: r.targetWalletAddress, day })));
         return rows.length;
-      });
+      }, TX);
     }
     return total;
   }

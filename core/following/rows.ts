@@ -47,6 +47,12 @@ export function delegateOf(prisma: Db, kind: FollowKind): FollowDelegate {
   return (kind === 'counter' ? prisma.counterTradeConfig : prisma.copyTradeSubscription) as unknown as FollowDelegate;
 }
 
+/**
+ * Options of the following's transactions: a busy pool (many wallets polled at once, executions
+ * finishing) must not fail a short transaction for want of a connection within Prisma's 2 s default.
+ */
+export const TX = { maxWait: 15_000, timeout: 30_000 } as const;
+
 /** The pause reason the daily stop-loss writes (the reset lifts only these). */
 export const STOP_LOSS_REASON = 'daily stop-loss';
 

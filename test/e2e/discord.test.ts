@@ -325,7 +325,7 @@ describe('Discord bot e2e (real discord.js against a fake Discord)', () => {
     const [global, guild, noApp] = await registerRuns;
     expect(global.code, global.err).toBe(0);
     expect(global.out).toMatch(
-      /^Registered 22 Discord commands globally: \/help \/markets \/price \/buy \/sell \/orders \/order \/cancel \/positions \/balance \/snipe \/snipers \/unsnipe \/tp \/sl \/alerts \/quickbuy \/sharefills \/chart \/pnl \/link \/notify\n$/,
+      /^Registered 25 Discord commands globally: \/help \/markets \/price \/buy \/sell \/orders \/order \/cancel \/positions \/balance \/snipe \/snipers \/unsnipe \/counter \/copy \/follows \/tp \/sl \/alerts \/quickbuy \/sharefills \/chart \/pnl \/link \/notify\n$/,
     );
     expect(guild.code, guild.err).toBe(0);
     expect(guild.out).toContain(`in guild ${GUILD}`);

@@ -74,7 +74,7 @@ describe('OpenAPI', () => {
       [
         '/admin/orders', '/admin/queues', '/admin/trading', '/admin/trading/halt', '/admin/trading/resume', '/admin/users',
         '/api/v1/account', '/api/v1/account/kalshi', '/api/v1/account/polymarket', '/api/v1/account/{venue}',
-        '/api/v1/balance', '/api/v1/markets', '/api/v1/markets/{id}', '/api/v1/positions', '/api/v1/positions/{id}/tpsl', '/api/v1/snipers', '/api/v1/snipers/{id}', '/api/v1/trading/order',
+        '/api/v1/balance', '/api/v1/copy-trades', '/api/v1/copy-trades/{id}', '/api/v1/counter-trades', '/api/v1/counter-trades/{id}', '/api/v1/markets', '/api/v1/markets/{id}', '/api/v1/positions', '/api/v1/positions/{id}/tpsl', '/api/v1/snipers', '/api/v1/snipers/{id}', '/api/v1/trading/order',
         '/api/v1/trading/orders', '/api/v1/trading/orders/{id}', '/api/v1/trading/quote', '/healthz', '/metrics',
       ].sort(),
     );
