@@ -17,7 +17,8 @@ async function start(env: Record<string, string>): Promise<{ code: number; stdou
     const res = await run(path.resolve('node_modules/.bin/tsx'), ['main.ts'], {
       cwd: path.resolve('.'),
       env: { ...inherited, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', PORT: '0', ...env },
-      timeout: 20_000,
+      // Importing main.ts under tsx takes a few seconds, much longer on a loaded machine.
+      timeout: 90_000,
     });
     return { code: 0, ...res };
   } catch (err) {
@@ -35,5 +36,5 @@ describe('npm start in live mode', () => {
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/CREDENTIALS_KEY: must be 32 random bytes given as 64 hex characters or base64/);
     expect(malformed.stderr + malformed.stdout).not.toContain(bad);
-  });
+  }, 120_000);
 });
