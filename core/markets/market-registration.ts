@@ -10,7 +10,7 @@ import type { Db } from '../db/client.ts';
 import { VenueError, type Venue } from '../exchanges/types.ts';
 import { lookupVenueMarket, upsertVenueMarkets, type VenueMarketRow } from './catalog-sync.ts';
 import type { DirectoryMarket, MarketDirectory } from './directory.ts';
-import type { PublicApis } from './market-data-source.ts';
+import { DEMO_MARKET_IDS, type PublicApis } from './market-data-source.ts';
 import { pairingSuggestions, type PairSuggestion } from './pairing-suggestions.ts';
 
 export type ListingInput = { venue: 'polymarket'; conditionId: string; yesTokenId: string; noTokenId: string } | { venue: 'kalshi'; ticker: string };
@@ -88,7 +88,8 @@ export class MarketRegistry implements MarketAdminApi {
     });
     if (taken.length > 0) {
       const t = taken[0]!;
-      throw new MarketRegistrationError('already_listed', `${NAMES[t.venue as Venue]} ${t.venueMarketId} is already listed as market "${t.market.id}" (${t.market.title}).`, {
+      const demo = DEMO_MARKET_IDS.includes(t.market.id) ? ' That is a demo market of the synthetic catalog whose id only looks like a real one.' : '';
+      throw new MarketRegistrationError('already_listed', `${NAMES[t.venue as Venue]} ${t.venueMarketId} is already listed as market "${t.market.id}" (${t.market.title}).${demo}`, {
         marketId: t.market.id,
         venue: t.venue,
         venueMarketId: t.venueMarketId,
