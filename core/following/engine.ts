@@ -79,7 +79,7 @@ export class FollowEngine {
       clock: this.clock,
       log: deps.log,
       maxTradeAgeMs: deps.maxTradeAgeMs,
-      executeNow: (id) => this.background.run(`follow execution ${id}`, () => this.executor.execute(id)),
+      executeNow: (row) => this.background.run(`follow execution ${row.id}`, () => this.executor.drive(row)),
     });
   }
 

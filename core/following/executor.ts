@@ -1,8 +1,9 @@
 /**
  * FollowExecutor: turns one FollowExecution (one target trade × one follow) into at most one order.
  *
- * - Claim: the compare-and-set scheduled → executing; of several processes (the pg-boss job, the
- *   in-process fast path, the recovery sweep) exactly one wins.
+ * - Claim: the compare-and-set scheduled → executing (a delayed execution's pg-boss job, the
+ *   recovery sweep): exactly one wins. Immediate executions are inserted already executing by the
+ *   poller that found the trade, and driven by it.
  * - Re-check at execution time (after any delay): the follow is still enabled, not stopped, not
  *   paused by the stop-loss; the trade's token is in our catalog (MarketListing yes/no token); the
  *   market is open and in the follow's categories.

@@ -9,8 +9,10 @@
  * - Store, in one transaction: the new WalletTrade rows (duplicates skipped: only rows inserted now
  *   produce executions), the cursor, and one FollowExecution per (follow, new trade), unique on
  *   (configId, walletTradeId), so a trade can never produce two orders for one follow. Delayed ones
- *   get a pg-boss job with startAfter in that same transaction; immediate ones run right after the
- *   commit in this process. A crash in between is picked up by the sweep (scheduled rows past due).
+ *   get a pg-boss job with startAfter in that same transaction; immediate ones are inserted already
+ *   claimed (executing) and run right after the commit in this process (no second claim round trip
+ *   on the hot path). A crash in between is picked up by the sweep (executing or scheduled rows
+ *   left too long).
  * - A follow acts only on trades made after it started, and not on trades seen too late (older than
  *   maxTradeAgeMs when first seen: following them would trade on a stale price).
  */
@@ -21,6 +23,7 @@ import type { JobPort } from '../notifications/types.ts';
 import type { AutomationLog } from '../automation/background.ts';
 import { FOLLOW_KINDS, type FollowKind, type SourceTrade, type WalletTradeSource } from './types.ts';
 import { TABLES, TX, stateOf } from './rows.ts';
+import type { ExecutionRow } from './executor.ts';
 
 /** The pg-boss queue of delayed executions (jobs/following.ts works it). */
 export const FOLLOW_EXECUTE_QUEUE = 'follow-execute';
@@ -39,8 +42,8 @@ export interface WalletPollerDeps {
   concurrency?: number;
   /** Wallets claimed per cycle by one process. Default 2000. */
   batch?: number;
-  /** Runs an immediate execution (the executor), after the commit. */
-  executeNow: (executionId: string) => void;
+  /** Runs an immediate execution, inserted already claimed (executing), after the commit. */
+  executeNow: (row: ExecutionRow) => void;
 }
 
 export interface CycleResult {
@@ -109,7 +112,7 @@ export class WalletPoller {
     // A quiet poll (nothing new, same cursor, no error to clear) writes nothing: the claim already did.
     if (fetched.trades.length === 0 && lastError === null && JSON.stringify(fetched.cursor ?? null) === JSON.stringify(cursor ?? null)) return { newTrades: 0, executions: 0 };
     const now = this.deps.clock();
-    const immediate: string[] = [];
+    const immediate: ExecutionRow[] = [];
     const counts = await this.deps.prisma.$transaction(async (tx) => {
       const inserted = fetched.trades.length
         ? await tx.walletTrade.createManyAndReturn({
@@ -137,9 +140,13 @@ export class WalletPoller {
             rows.push({ ...base, status: 'skipped', reason: `seen ${Math.round((now.getTime() - t.tradedAt.getTime()) / 60_000)} minutes after the target traded; too late to follow`, runAt: now });
           } else {
             const runAt = new Date(now.getTime() + f.executionDelaySec * 1000);
-            rows.push({ ...base, status: 'scheduled', runAt });
-            if (f.executionDelaySec > 0) delayed.push({ id, runAt });
-            else immediate.push(id);
+            if (f.executionDelaySec > 0) {
+              rows.push({ ...base, status: 'scheduled', runAt });
+              delayed.push({ id, runAt });
+            } else {
+              rows.push({ ...base, status: 'executing', runAt });
+              immediate.push({ ...base, status: 'executing' });
+            }
           }
         }
       }
@@ -149,7 +156,7 @@ export class WalletPoller {
       }
       return { newTrades: inserted.length, executions: rows.length };
     }, TX);
-    for (const id of immediate) this.deps.executeNow(id);
+    for (const row of immediate) this.deps.executeNow(row);
     return counts;
   }
 

@@ -211,12 +211,12 @@ describe('following a wallet', () => {
     await f.poll();
     api.addTrade(w, { side: 'BUY', asset: token(APPLE, 'yes'), size: 10, price: 0.5 });
     // The process dies after its claim and after the venue took the order, before recording either.
-    const execute = f.engine.executor.execute.bind(f.engine.executor);
-    f.engine.executor.execute = async () => 'pending';
+    const drive = f.engine.executor.drive.bind(f.engine.executor);
+    f.engine.executor.drive = async () => 'pending';
     await f.poll();
-    f.engine.executor.execute = execute;
+    f.engine.executor.drive = drive;
     const exe = await f.prisma.followExecution.findFirstOrThrow({ where: { configId: c.id } });
-    expect(exe.status).toBe('scheduled');
+    expect(exe.status).toBe('executing'); // inserted claimed by the process that saw the trade
     await f.prisma.followExecution.update({ where: { id: exe.id }, data: { status: 'executing', updatedAt: new Date(Date.now() - 60_000) } });
     await f.h.core.trading.placeOrder({ userId, marketId: APPLE, side: 'yes', action: 'buy', type: 'market', quantity: new Decimal(10), timeInForce: 'FAK', source: 'copy-trade', copyTradeSubId: c.id, idempotencyKey: `follow:${exe.id}` });
     const r = await f.engine.sweep();
