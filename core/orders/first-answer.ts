@@ -105,10 +105,12 @@ export async function applyFirstAnswer(args: {
     ...inserted.map((f) => ({ id: randomUUID(), ...fillEntry(before, f, false) })),
     ...transitions.map((t) => ({ id: randomUUID(), ...statusEntry(before, t.from, t.to, failureReason) })),
   ];
+  // status::text: the primary key finds the row; the planner would otherwise pick the status index
+  // (few rows are `created`) and filter it by id.
   const ctes = [
     `o AS (
       UPDATE "Order" SET ${sets.join(', ')}
-      WHERE id = ${param(before.id)}::uuid AND status = 'created' AND "filledQuantity" = 0 AND "lateFillQuantity" = 0
+      WHERE id = ${param(before.id)}::uuid AND status::text = 'created' AND "filledQuantity" = 0 AND "lateFillQuantity" = 0
         AND "failureReason" IS NULL AND quantity = ${param(before.quantity)}::numeric
       RETURNING *)`,
   ];
