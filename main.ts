@@ -94,7 +94,7 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
     // Live: the real venues with each user's own credentials from the vault; paper: the paper venues.
     const adapters =
       config.TRADING_MODE === 'live' && vault
-        ? createLiveRegistry({ config, credentials: new VaultCredentialSource(vault) })
+        ? createLiveRegistry({ config, credentials: new VaultCredentialSource(vault), onWarning: (msg, ctx) => log.warn(ctx ?? {}, msg) })
         : createPaperRegistry({
             prisma,
             feed,

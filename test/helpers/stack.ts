@@ -27,6 +27,9 @@ export async function startTestStack(
     MARKET_TICK_MS: '0',
     // The synthetic catalog: never the venues' real endpoints (MARKET_DATA=auto would probe them).
     MARKET_DATA: 'synthetic',
+    // Venue WebSockets (live mode) default to the real hosts: point them at a closed local port.
+    POLYMARKET_WS_URL: 'ws://127.0.0.1:1/ws',
+    KALSHI_WS_URL: 'ws://127.0.0.1:1/trade-api/ws/v2',
     LOG_LEVEL: 'silent',
     NODE_ENV: 'test',
     ...env,

@@ -57,6 +57,8 @@ export interface KalshiAdapterOptions {
   onStreamEvent?: (event: { userId: string; state: 'connected' | 'disconnected' | 'stopped' | 'error'; detail?: string }) => void;
   /** Reconnect backoff of the fill streams, ms (default 500 → 30 000). */
   streamBackoffMs?: { initial: number; max: number };
+  /** Opens the user's fill stream (watchAccount) as soon as one of their orders rests. Default false. */
+  watchRestingOrders?: boolean;
 }
 
 export { verifyKalshiCredentials } from './client.ts';
@@ -133,6 +135,7 @@ export class KalshiAdapter implements ExchangeAdapter {
       fills = await this.fillsOf(client, res.order_id, req.outcome).catch(() => []);
     }
     const venueStatus = filled.gte(requested) ? 'filled' : remaining.gt(0) ? 'open' : 'cancelled';
+    if (venueStatus === 'open' && this.opts.watchRestingOrders) this.watchAccount({ account: req.account });
     return settled({
       venueOrderId: res.order_id,
       clientOrderId: req.clientOrderId,
