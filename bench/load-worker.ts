@@ -107,7 +107,15 @@ async function runPhase(p: PhaseRequest): Promise<PhaseResult> {
   const statuses: Record<string, number> = {};
   let ok = 0;
   setTimeout(() => parentPort!.postMessage({ type: 'measuring' }), p.warmupMs);
-  setTimeout(() => parentPort!.postMessage({ type: 'measured' }), p.warmupMs + p.measureMs);
+  // 'measured' always precedes 'done': the last request can end (and the phase with it) before this
+  // timer runs, and the main thread must take its end-of-window samples first.
+  let measuredSent = false;
+  const sendMeasured = () => {
+    if (measuredSent) return;
+    measuredSent = true;
+    parentPort!.postMessage({ type: 'measured' });
+  };
+  const measuredTimer = setTimeout(sendMeasured, p.warmupMs + p.measureMs);
 
   const client = async (i: number) => {
     const token = init.clients[i]!.token;
@@ -145,6 +153,8 @@ async function runPhase(p: PhaseRequest): Promise<PhaseResult> {
     }
   };
   await Promise.all(Array.from({ length: p.clients }, (_, i) => client(i)));
+  clearTimeout(measuredTimer);
+  sendMeasured();
   agent.destroy();
   return { clients: p.clients, windowMs: p.measureMs, ok, latencies, errors, statuses, warmupErrors };
 }

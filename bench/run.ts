@@ -744,7 +744,7 @@ function report(phases: OrderPhase[], ceilings: LoopResult[], dbKind: string, fa
         ),
       );
       out.push(
-        `  queries per order: ${f1(p.queriesPerOrder.order)} inside placeOrder (Prisma pool) + ${f1(p.queriesPerOrder.appBackground)} in the background on the Prisma pool ` +
+        `  queries per order: ${f1(p.queriesPerOrder.order)} inside placeOrder (the app pool: Prisma and raw node-postgres) + ${f1(p.queriesPerOrder.appBackground)} in the background on that pool ` +
           `(notification delivery) + ${f1(p.queriesPerOrder.jobs)} by pg-boss's own pool; ` +
           `pool waits: ${p.poolWaits.map((w) => `${w.pool} ${w.count}× avg ${f2(w.avgMs)} ms max ${f1(w.maxMs)} ms`).join('; ') || 'none'}`,
       );
