@@ -31,8 +31,9 @@ export interface SourceTrade {
 export interface WalletTradeSource {
   readonly name: string;
   /**
-   * Trades since `cursor` (null: never polled; answer the position to start from, usually with no
-   * trades, so that following starts now) and the cursor to store.
+   * Trades since `cursor` and the cursor to store. Null: never polled; answer recent trades (the
+   * poller acts only on trades made after each follow started, so a trade made between the start of
+   * a follow and its first poll is not missed).
    */
   fetchNew(args: { address: string; cursor: unknown; signal?: AbortSignal }): Promise<{ trades: SourceTrade[]; cursor: unknown }>;
 }

@@ -232,6 +232,14 @@ describe('following a wallet', () => {
     expect(await orders(c.id)).toHaveLength(1);
   });
 
+  it('a trade made between the start of a follow and its first poll is followed', async () => {
+    const w = wallet();
+    const c = await f.h.core.follow.create({ userId, kind: 'copy', targetWalletAddress: w });
+    api.addTrade(w, { side: 'BUY', asset: token(APPLE, 'yes'), size: 10, price: 0.5, timestamp: Math.floor(Date.now() / 1000) + 1 });
+    await f.poll(); // the wallet's first poll
+    expect((await orders(c.id)).map((o) => [o.side, o.quantity.toString()])).toEqual([['yes', '10']]);
+  });
+
   it('the target trades made before the follow started are not followed; many follows of one wallet share one poll', async () => {
     const w = WALLET;
     api.addTrade(w, { side: 'BUY', asset: token(APPLE, 'yes'), size: 40, price: 0.5, timestamp: Math.floor(Date.now() / 1000) - 3600 });

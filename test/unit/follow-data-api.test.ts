@@ -71,13 +71,14 @@ describe('PolymarketDataApi over HTTP', () => {
     await api?.close();
   });
 
-  it('first poll starts now; later polls answer only new trades, through shuffled and repeated pages and a late-indexed trade', async () => {
+  it('first poll reads back a lookback from now; later polls answer only new trades, through shuffled and repeated pages and a late-indexed trade', async () => {
     const w = '0x0000000000000000000000000000000000000a01';
     const now = Math.floor(Date.now() / 1000);
-    api.addTrade(w, { side: 'BUY', asset: '1', size: 1, price: 0.5, timestamp: now - 10 });
+    api.addTrade(w, { side: 'BUY', asset: '1', size: 1, price: 0.5, timestamp: now - 3600 });
+    api.addTrade(w, { side: 'BUY', asset: '1', size: 2, price: 0.5, timestamp: now - 10 });
     const client = new PolymarketDataApi({ baseUrl: api.url, timeoutMs: 2_000, pageSize: 3, maxPages: 10 });
     const first = await client.fetchNew({ address: w, cursor: null });
-    expect(first.trades).toEqual([]);
+    expect(first.trades.map((t) => t.size.toFixed())).toEqual(['2']); // the hour-old one is history
     expect(api.requests.at(-1)).toMatchObject({ user: w, limit: 3, offset: 0, takerOnly: 'false' });
     // Nothing new: nothing answered, and the cursor does not change (the poller then writes nothing).
     const again = await client.fetchNew({ address: w, cursor: first.cursor });

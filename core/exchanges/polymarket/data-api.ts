@@ -34,6 +34,8 @@ export interface PolymarketDataApiOptions {
    */
   lookbackSeconds?: number;
   fetch?: typeof fetch;
+  /** Clock (ms), for the first poll of a wallet. Default Date.now. */
+  now?: () => number;
 }
 
 /*
@@ -115,12 +117,14 @@ export class PolymarketDataApi implements WalletTradeSource {
   private readonly maxPages: number;
   private readonly lookback: number;
   private readonly fetchFn: typeof fetch;
+  private readonly now: () => number;
 
   constructor(private readonly opts: PolymarketDataApiOptions) {
     this.pageSize = opts.pageSize ?? 100;
     this.maxPages = opts.maxPages ?? 5;
     this.lookback = opts.lookbackSeconds ?? 120;
     this.fetchFn = opts.fetch ?? fetch;
+    this.now = opts.now ?? Date.now;
   }
 
   /** One page of a wallet's trades, newest first (as the API sorts them). */
@@ -162,13 +166,15 @@ export class PolymarketDataApi implements WalletTradeSource {
   /**
    * Trades at or after (newest seen − lookback) not already in the cursor, page by page until a page
    * reaches back past that point (pages may come out of order or overlap; the caller deduplicates by
-   * key too). A null cursor (a wallet never polled) answers no trades and a cursor at the newest
-   * trade: following starts now.
+   * key too). A null cursor (a wallet never polled) reads from (now − lookback): the poller follows
+   * only the trades made after each follow started, so nothing earlier is acted on.
    */
   async fetchNew(args: { address: string; cursor: unknown; signal?: AbortSignal }): Promise<{ trades: SourceTrade[]; cursor: unknown }> {
     const parsed = cursorSchema.safeParse(args.cursor);
     const prior: Cursor | null = parsed.success ? parsed.data : null;
-    const since = prior ? prior.newest - this.lookback : null;
+    // Never polled: start a lookback before now, so a trade made between the follow's start and this
+    // first poll is not missed (the poller follows only trades made after each follow started).
+    const since = prior ? prior.newest - this.lookback : Math.floor(this.now() / 1000) - this.lookback;
     const known = new Map<string, number>(prior?.recent.map(([ts, key]) => [key, ts]) ?? []);
     const out = new Map<string, SourceTrade>();
     const seen: DataApiTrade[] = [];
@@ -180,13 +186,13 @@ export class PolymarketDataApi implements WalletTradeSource {
         newest = Math.max(newest, row.timestamp);
         oldest = Math.min(oldest, row.timestamp);
         seen.push(row);
-        if (since !== null && row.timestamp >= since) {
+        if (row.timestamp >= since) {
           const t = toSourceTrade(row);
           if (!known.has(t.key)) out.set(t.key, t);
         }
       }
-      // First poll: only where following starts matters. Otherwise stop once the page reached back.
-      if (since === null || rows.length < this.pageSize || oldest < since) break;
+      // Stop once a page reached back past the window (or was the last one).
+      if (rows.length < this.pageSize || oldest < since) break;
     }
     // Remember every trade inside the new window (seen now or before), newest first, bounded.
     const floor = newest - this.lookback;
