@@ -132,7 +132,12 @@ export async function applyFirstAnswer(args: {
                      ${param(outbox.map((e) => e.dedupeKey))}::text[], ${param(outbox.map((e) => JSON.stringify(e.payload)))}::jsonb[])
            AS v(id, kind, key, payload))`);
     // pg-boss's own INSERT of one delivery job per outbox row; its one parameter is the jobs as JSON.
-    const jobsInsert = await jobs.insertSql({ queue: QUEUES.notify, jobs: outbox.map((e) => ({ data: { outboxId: e.id }, singletonKey: e.id })) });
+    let jobsInsert: { sql: string; json: string };
+    try {
+      jobsInsert = await jobs.insertSql({ queue: QUEUES.notify, jobs: outbox.map((e) => ({ data: { outboxId: e.id }, singletonKey: e.id })) });
+    } catch (err) {
+      return { fallback: `job insert: ${(err as Error).message}` };
+    }
     const p = param(jobsInsert.json);
     ctes.push(`jb AS (${jobsInsert.sql.replace('$1', () => p)})`);
   }
