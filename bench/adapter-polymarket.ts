@@ -75,11 +75,18 @@ export async function benchPolymarketAdapter(opts: { orders?: number } = {}): Pr
   }
 }
 
+/** A small table for people. */
+export function formatPolymarketAdapterBench(r: PolymarketAdapterBench): string {
+  const row = (name: string, p50: number, p99: number) => `${name.padEnd(28)}${p50.toFixed(3).padStart(10)}${p99.toFixed(3).padStart(10)}`;
+  return [
+    `Polymarket adapter, ${r.orders} resting GTC orders against the local fake CLOB (ms)`,
+    `${''.padEnd(28)}${'p50'.padStart(10)}${'p99'.padStart(10)}`,
+    row('adapter overhead', r.overheadP50Ms, r.overheadP99Ms),
+    row('round trip (placeOrder)', r.roundTripP50Ms, r.roundTripP99Ms),
+  ].join('\n');
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const r = await benchPolymarketAdapter({ orders: Number(process.env.BENCH_PM_ORDERS ?? 200) });
-  console.log(`Polymarket adapter, ${r.orders} resting GTC orders against the local fake CLOB`);
-  console.table({
-    'adapter overhead (ms)': { p50: r.overheadP50Ms, p99: r.overheadP99Ms },
-    'round trip (ms)': { p50: r.roundTripP50Ms, p99: r.roundTripP99Ms },
-  });
+  console.log(formatPolymarketAdapterBench(r));
 }

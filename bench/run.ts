@@ -29,6 +29,9 @@
  *   BENCH_TRIGGERS=1          0: skip the trigger-monitor benchmark (bench/triggers.ts, its own BENCH_TRIGGER_* settings)
  *   BENCH_NOTIFY=1            0: skip the notification benchmark (bench/notify.ts: fill notification latency and alert fan-out over Telegram, its own BENCH_NOTIFY_* settings)
  */
+import { benchKalshiAdapter, formatKalshiAdapterBench } from './adapter-kalshi.ts';
+import { benchPolymarketAdapter, formatPolymarketAdapterBench } from './adapter-polymarket.ts';
+import { benchFollow, formatFollowReport } from './follow.ts';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -507,6 +510,23 @@ const SECTIONS: { name: string; skipWith: string; run: () => Promise<string> }[]
     name: 'notifications (bench/notify.ts)',
     skipWith: 'BENCH_NOTIFY',
     run: async () => formatNotifyReport(await runNotifyBench(notifyBenchOptionsFromEnv((line) => log(`  ${line}`)))),
+  },
+  // Issue 3: each live adapter's own cost per order (signing, encoding, parsing) vs the round trip to its local fake venue.
+  {
+    name: 'Polymarket adapter (bench/adapter-polymarket.ts)',
+    skipWith: 'BENCH_ADAPTERS',
+    run: async () => formatPolymarketAdapterBench(await benchPolymarketAdapter({ orders: Number(env.BENCH_PM_ORDERS ?? 200) })),
+  },
+  {
+    name: 'Kalshi adapter (bench/adapter-kalshi.ts)',
+    skipWith: 'BENCH_ADAPTERS',
+    run: async () => formatKalshiAdapterBench(await benchKalshiAdapter({ orders: Number(env.BENCH_KALSHI_ORDERS ?? 500) })),
+  },
+  // Issue 6: target trade seen → our order at the adapter, and the polling cost of 1,000 followed wallets.
+  {
+    name: 'following wallets (bench/follow.ts)',
+    skipWith: 'BENCH_FOLLOW',
+    run: async () => formatFollowReport(await benchFollow({ log: (line) => log(`  ${line}`) })),
   },
 ];
 
