@@ -30,6 +30,11 @@ export interface Harness {
   placed: PlaceOrderRequest[];
   /** A slow venue: every placement waits this long first (default 0). */
   venueDelayMs: number;
+  /**
+   * Wall time of every sniper / TP-SL drive of this process (claim to outcome), in order. Only a
+   * drive slower than the product's 250 ms notice delay can send its "fired" notice on its own.
+   */
+  drives: { kind: 'sniper' | 'tpsl'; id: string; ms: number }[];
   /** Moves the harness clock (expiry, recovery, stale checks). */
   advance(ms: number): void;
   now(): Date;
@@ -42,11 +47,17 @@ export function newFeed(): SyntheticMarketFeed {
   return new SyntheticMarketFeed({ catalog: DEMO_CATALOG, seed: 42, tickMs: 0 });
 }
 
-export async function startHarness(db: TestDatabase, opts: { feed?: SyntheticMarketFeed; staleSeconds?: number; start?: boolean } = {}): Promise<Harness> {
+/**
+ * `frozen`: the monitors' clock stands still (only advance() moves it), so durations the product
+ * reports ("nothing for 31 s") do not depend on how fast this machine runs the test. Default: wall
+ * time plus the advance() offset.
+ */
+export async function startHarness(db: TestDatabase, opts: { feed?: SyntheticMarketFeed; staleSeconds?: number; start?: boolean; frozen?: boolean } = {}): Promise<Harness> {
   const prisma = createPrisma(db.url, { poolMax: 8 });
   await seedCatalog(prisma, DEMO_CATALOG);
   let offset = 0;
-  const clock = () => new Date(Date.now() + offset);
+  const frozenAt = opts.frozen ? Date.now() : null;
+  const clock = () => new Date((frozenAt ?? Date.now()) + offset);
   const feed = opts.feed ?? newFeed();
   const placed: PlaceOrderRequest[] = [];
   const harness = { venueDelayMs: 0 } as Harness;
@@ -77,8 +88,10 @@ export async function startHarness(db: TestDatabase, opts: { feed?: SyntheticMar
     exitRetryDelayMs: 0,
     clock,
   });
+  const drives = timeDrives(monitors);
   if (opts.start ?? true) monitors.start();
   Object.assign(harness, {
+    drives,
     prisma,
     core,
     monitors,
@@ -106,4 +119,40 @@ export const poly = (marketId: string): [Venue, string] => ['polymarket', demoCo
 export async function automationTexts(prisma: PrismaClient, userId: string): Promise<{ event: string; text: string }[]> {
   const rows = await prisma.notificationOutbox.findMany({ where: { userId, kind: 'automation' }, orderBy: { createdAt: 'asc' } });
   return rows.map((r) => r.payload as { event: string; text: string });
+}
+
+/** Records the wall time of every sniper / TP-SL drive of these monitors (see Harness.drives). */
+export function timeDrives(monitors: AutomationMonitors): Harness['drives'] {
+  const drives: Harness['drives'] = [];
+  const timed = <A extends unknown[], R>(kind: 'sniper' | 'tpsl', drive: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      const started = performance.now();
+      try {
+        return await drive(...a);
+      } finally {
+        drives.push({ kind, id: (a[0] as { id: string }).id, ms: performance.now() - started });
+      }
+    };
+  monitors.snipers.drive = timed('sniper', monitors.snipers.drive.bind(monitors.snipers));
+  monitors.tpsl.drive = timed('tpsl', monitors.tpsl.drive.bind(monitors.tpsl));
+  return drives;
+}
+
+/** The product's delay before a separate "fired" notice (core/automation/snipers.ts, tpsl.ts). */
+export const FIRED_NOTICE_DELAY_MS = 250;
+
+/**
+ * Splits a fire's messages into the optional separate "fired" notice and the rest. The product tells
+ * "fired" inside the outcome's message when the drive is fast, and on its own first when the drive
+ * (placement, retries) takes longer than 250 ms, which a loaded machine can cause for any drive. So a
+ * separate notice is accepted only when this process's drive of that sniper / position really took
+ * that long (timers never fire early by more than a millisecond), and never more than one.
+ */
+export function splitFiredNotice(h: Pick<Harness, 'drives'>, texts: { event: string; text: string }[], p: { firedEvent: 'sniper_fired' | 'tpsl_fired'; id: string }): { fired: { event: string; text: string } | null; rest: { event: string; text: string }[] } {
+  const firedCount = texts.filter((t) => t.event === p.firedEvent).length;
+  if (firedCount === 0) return { fired: null, rest: texts };
+  if (firedCount > 1 || texts[0]!.event !== p.firedEvent) throw new Error(`expected at most one ${p.firedEvent}, first: ${JSON.stringify(texts.map((t) => t.event))}`);
+  const slowest = Math.max(0, ...h.drives.filter((d) => d.id === p.id).map((d) => d.ms));
+  if (slowest < FIRED_NOTICE_DELAY_MS - 1) throw new Error(`a separate ${p.firedEvent} after a drive of only ${slowest.toFixed(0)} ms (notice delay ${FIRED_NOTICE_DELAY_MS} ms)`);
+  return { fired: texts[0]!, rest: texts.slice(1) };
 }

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../core/money.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { automationTexts, d, lv, newFeed, poly, startHarness, type Harness } from './automation-harness.ts';
+import { automationTexts, d, lv, newFeed, poly, splitFiredNotice, startHarness, type Harness } from './automation-harness.ts';
 
 const APPLE = 'apple-foldable-2026'; // Polymarket only, tick 0.01, minimum 5 shares
 const ETH = 'eth-5k-2026'; // Polymarket only, tick 0.001
@@ -56,10 +56,16 @@ describe('snipers', () => {
     expect(o.idempotencyKey).toBe(`sniper:${s.id}:1`);
     expect(new Decimal(o.price.toString()).toFixed()).toBe('0.42'); // 0.42 × 1.02 = 0.4284 → down to the tick
     expect(o.status).toBe('filled');
-    const texts = await automationTexts(h.prisma, userId);
-    // One message: the fire and its outcome (a separate "fired" message only for a slow venue).
-    expect(texts.map((t) => t.event)).toEqual(['sniper_filled']);
-    expect(texts[0]!.text).toMatch(/^Sniper [0-9a-f]{8} fired on "Will Apple announce a foldable iPhone in 2026\?" \(YES ask 41¢ ≤ your trigger 42¢\): bought 24\.39 YES @ 41¢ on polymarket for \$10\.00\.$/);
+    // One message: the fire and its outcome (a separate "fired" message only when the drive took over
+    // 250 ms: a slow venue, or this machine under load; splitFiredNotice checks which it was).
+    const { fired, rest } = splitFiredNotice(h, await automationTexts(h.prisma, userId), { firedEvent: 'sniper_fired', id: s.id });
+    expect(rest.map((t) => t.event)).toEqual(['sniper_filled']);
+    if (fired) {
+      expect(fired.text).toMatch(/^Sniper [0-9a-f]{8} fired on "Will Apple announce a foldable iPhone in 2026\?": YES ask 41¢ ≤ your trigger 42¢\. Buying \$10\.00 at no worse than 42¢\.$/);
+      expect(rest[0]!.text).toMatch(/^Sniper [0-9a-f]{8} on "Will Apple announce a foldable iPhone in 2026\?": bought 24\.39 YES @ 41¢ on polymarket for \$10\.00\.$/);
+    } else {
+      expect(rest[0]!.text).toMatch(/^Sniper [0-9a-f]{8} fired on "Will Apple announce a foldable iPhone in 2026\?" \(YES ask 41¢ ≤ your trigger 42¢\): bought 24\.39 YES @ 41¢ on polymarket for \$10\.00\.$/);
+    }
   });
 
   it('arming while the ask is already at or below the trigger fires at once', async () => {
@@ -222,8 +228,9 @@ describe('snipers', () => {
     const view = await h.core.automation.getSniper({ userId, sniperId: s.id });
     expect(view.status).toBe('FAILED');
     expect(view.failureReason).toContain('per-order limit');
-    const texts = await automationTexts(h.prisma, userId);
+    const texts = splitFiredNotice(h, await automationTexts(h.prisma, userId), { firedEvent: 'sniper_fired', id: s.id }).rest;
     expect(texts.map((t) => t.event)).toEqual(['sniper_failed']);
+    if (texts[0]!.text.startsWith(`Sniper ${s.id.slice(0, 8)} on`)) return; // told "fired" on its own (a slow drive): no prices here
     expect(texts[0]!.text).toContain('(YES ask 41¢ ≤ your trigger 42¢) failed: This order is worth about $500.00, above your per-order limit of $100.00. Nothing was bought.');
   });
 

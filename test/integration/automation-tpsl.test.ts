@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal, dec } from '../../core/money.ts';
 import { TradingError } from '../../core/trading/types.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { automationTexts, d, lv, newFeed, poly, startHarness, type Harness } from './automation-harness.ts';
+import { automationTexts, d, lv, newFeed, poly, splitFiredNotice, startHarness, type Harness } from './automation-harness.ts';
 
 const APPLE = 'apple-foldable-2026'; // Polymarket only, tick 0.01, minimum 5 shares
 const NVDA = 'nvidia-largest-2026'; // Polymarket only
@@ -67,9 +67,11 @@ describe('take-profit and stop-loss', () => {
     expect(p.takeProfitPrice).toBeNull();
     expect(p.stopLossPrice).toBeNull();
     expect(p.exitKind).toBeNull();
-    const texts = await automationTexts(h.prisma, userId);
+    // One message (a separate "fired" one first only when the exit took over 250 ms; see splitFiredNotice).
+    const { fired, rest: texts } = splitFiredNotice(h, await automationTexts(h.prisma, userId), { firedEvent: 'tpsl_fired', id: positionId });
     expect(texts.map((t) => t.event)).toEqual(['tpsl_done']);
-    expect(texts[0]!.text).toMatch(/^Take-profit hit on ".*" \(YES bid 6[12]¢ ≥ your 60¢\): sold 100\.00 YES @ 6[12]¢ on average for \$6[12]\.00 in 1 order\. Your TP\/SL levels on it are cleared\.$/);
+    if (fired) expect(fired.text).toMatch(/^Take-profit hit on ".*": YES bid 6[12]¢ ≥ your 60¢\. Selling your 100\.00 YES shares at no worse than/);
+    expect(texts[0]!.text).toMatch(fired ? /^Take-profit on ".*" done: sold 100\.00 YES @ 6[12]¢ on average for \$6[12]\.00 in 1 order\. Your TP\/SL levels on it are cleared\.$/ : /^Take-profit hit on ".*" \(YES bid 6[12]¢ ≥ your 60¢\): sold 100\.00 YES @ 6[12]¢ on average for \$6[12]\.00 in 1 order\. Your TP\/SL levels on it are cleared\.$/);
   });
 
   it('stop-loss: sells when the bid falls to the level', async () => {
@@ -208,7 +210,7 @@ describe('take-profit and stop-loss', () => {
       const p = await position(positionId);
       expect(p.exitKind).toBeNull();
       expect(p.stopLossPrice).toBeNull();
-      expect((await automationTexts(h.prisma, userId)).map((t) => t.event)).toEqual(['tpsl_done']);
+      expect(splitFiredNotice(h, await automationTexts(h.prisma, userId), { firedEvent: 'tpsl_fired', id: positionId }).rest.map((t) => t.event)).toEqual(['tpsl_done']);
     });
   });
 
