@@ -5,7 +5,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../core/services.ts';
-import type { PlaceOrderInput } from '../../core/trading/types.ts';
+import { placementFailure } from '../../core/trading/trading-service.ts';
+import { TradingError, type PlaceOrderInput } from '../../core/trading/types.ts';
 import { currentUser } from '../auth.ts';
 import {
   errors,
@@ -73,6 +74,13 @@ export const tradingRoutes: FastifyPluginAsync<TradingRoutesOptions> = async (ap
         idempotencyKey: typeof key === 'string' ? key : undefined,
         source: 'manual',
       });
+      // A placement that failed (nothing is at the venue) is an error answer, not 201: the venue's
+      // reason in words, 503 + Retry-After when the venue was unavailable, 422 when it refused.
+      const failure = placementFailure(order);
+      if (failure) {
+        const unavailable = failure === 'unavailable';
+        throw new TradingError(unavailable ? 'venue_unavailable' : 'rejected', order.failureReason!, { orderId: order.id, status: 'failed' });
+      }
       return reply.code(201).send({ order: orderToJson(order) });
     },
   );

@@ -59,6 +59,18 @@ export interface TradingServiceDeps {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The wording of a failed placement whose venue was unavailable (retryable: nothing reached its book). */
+const UNAVAILABLE_REASON = ' is unavailable right now';
+
+/**
+ * How placeOrder's answer reads for a caller: an order that failed while being placed (nothing is at
+ * the venue) was refused by the venue ('rejected') or could not reach it ('unavailable', worth a retry).
+ */
+export function placementFailure(order: { status: string; failureReason: string | null }): 'rejected' | 'unavailable' | null {
+  if (order.status !== 'failed' || !order.failureReason) return null;
+  return /^\w+ is unavailable right now \(/.test(order.failureReason) ? 'unavailable' : 'rejected';
+}
+
 export class TradingService implements TradingApi {
   /** Order sync: follow jobs, reconcile, the startup gate. */
   readonly sync: OrderSync;
@@ -226,7 +238,7 @@ export class TradingService implements TradingApi {
         err.kind === 'rejected'
           ? `${listing.venue} rejected the order: ${err.message}`
           : err.kind === 'retryable'
-            ? `${listing.venue} is unavailable right now (${err.message}); nothing was placed.`
+            ? `${listing.venue}${UNAVAILABLE_REASON} (${err.message}); nothing was placed.`
             : `${listing.venue} did not confirm the order and it was not found there; nothing was placed.`;
       const failed = await this.deps.store.transition({ orderId, from: 'created', to: 'failed', patch: { failureReason: reason }, reason });
       return failed ?? (await this.deps.prisma.order.findUniqueOrThrow({ where: { id: orderId } }));

@@ -217,7 +217,10 @@ export class PolymarketAdapter implements ExchangeAdapter {
     const tokenId = this.tokenOf(args.listing, args.outcome);
     // Warm the market's rules (fee parameters for takerFee, tick / neg-risk for placing) alongside.
     void this.rules.get({ conditionId: args.listing.venueMarketId, tokenId }).catch(() => null);
-    const book = await this.publicApi.getBook({ tokenId });
+    // A closed market has no book (404 "No orderbook exists…"): say so in the table's words, not the wire's.
+    const book = await this.publicApi.getBook({ tokenId }).catch((err: unknown) => {
+      throw err instanceof VenueError && err.kind === 'rejected' && err.code === 'NOT_FOUND' ? polymarketError('NO_ORDERBOOK', undefined, err) : err;
+    });
     return { venue: 'polymarket', venueMarketId: args.listing.venueMarketId, outcome: args.outcome, bids: book.bids, asks: book.asks, timestamp: book.timestamp };
   }
 

@@ -26,6 +26,8 @@ interface Conn {
 export interface FakeKalshiWs {
   /** Open, authenticated connections. */
   readonly connections: number;
+  /** Open connections subscribed to the `fill` channel (fills are pushed to these only). */
+  readonly subscribed: number;
   /** Handshakes refused (bad or missing signature). */
   readonly refused: number;
   dropAll(): void;
@@ -110,6 +112,9 @@ export function attachKalshiWs(fake: FakeKalshi): FakeKalshiWs {
   fake.engine.fillListeners.add(onFill);
 
   return {
+    get subscribed() {
+      return [...conns].filter((c) => c.sid !== null).length;
+    },
     get connections() {
       return conns.size;
     },
