@@ -1,7 +1,8 @@
 /**
  * The whole process (startYesno, pg-boss workers on) in TRADING_MODE=live over real HTTP /api/v1,
  * against the fake Polymarket CLOB and the fake Kalshi, with a user who linked both venues through
- * the account endpoints: routing to the cheaper venue with the venue's prices and fees, unknown
+ * the account endpoints: routing to the cheaper venue with the venue's prices and fees (a market
+ * seeded in the database before start, and one registered through POST /admin/markets), unknown
  * outcomes answered 201 and resolved by the follow jobs, resting orders filled later (pushed by the
  * venues' WebSockets, or found by polling when the sockets are unreachable), cancel with a fill
  * racing it, venue errors as clear 4xx/503, and a restart whose startup reconciliation applies a fill
@@ -10,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../core/money.ts';
 import { generateSubWallet } from '../../core/exchanges/polymarket/wallet.ts';
-import { LIVE_MARKET, startLiveE2E, until, type LiveE2E, type LiveUser } from '../helpers/live-e2e.ts';
+import { ADMIN_TOKEN, LIVE_MARKET, startLiveE2E, until, type LiveE2E, type LiveUser } from '../helpers/live-e2e.ts';
 
 const M = LIVE_MARKET;
 const OPEN = ['created', 'pending', 'partial'];
@@ -81,11 +82,44 @@ describe('live trading end to end, venue WebSockets reachable', () => {
     expect(kalshiOrdersOf(h, u)).toHaveLength(0);
   });
 
+  it('a market registered through POST /admin/markets on both venues: a buy routes to the cheaper venue (Kalshi here) with its price and fee', async () => {
+    const cid = `0x${'3c'.repeat(32)}`;
+    const yes = '555000000000000000000000000000000000000000000000000000000000000000000000001';
+    const no = '555000000000000000000000000000000000000000000000000000000000000000000000002';
+    h.clob.engine.addMarket({ conditionId: cid, question: 'Will the registered market work?', tokens: [{ tokenId: yes, outcome: 'Yes' }, { tokenId: no, outcome: 'No' }] });
+    h.clob.engine.seedBook({ tokenId: yes, bids: [{ price: '0.05', size: '1000' }], asks: [{ price: '0.45', size: '1000' }] });
+    h.clob.engine.seedBook({ tokenId: no, bids: [{ price: '0.50', size: '1000' }], asks: [{ price: '0.95', size: '1000' }] });
+    h.kalshi.engine.addMarket({ ticker: 'KXREGISTERED-26', title: 'Will the registered market work?' });
+    h.kalshi.engine.seedBook('KXREGISTERED-26', { yesBids: [['0.05', '1000']], noBids: [['0.65', '1000']] }); // YES ask 0.35
+    const reg = await fetch(`${h.stack.address}/admin/markets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        title: 'Registered market works',
+        category: 'tests',
+        listings: [{ venue: 'polymarket', conditionId: cid, yesTokenId: yes, noTokenId: no }, { venue: 'kalshi', ticker: 'KXREGISTERED-26' }],
+      }),
+    });
+    const market = ((await reg.json()) as any).market;
+    expect(reg.status).toBe(201);
+    const quote = await until(() => h.call(u.token, 'POST', '/trading/quote', buy({ marketId: market.id })), (q) => q.status === 200 && q.json.route.quotes.length === 2);
+    expect(quote.json.route.venue).toBe('kalshi');
+    const r = await h.call(u.token, 'POST', '/trading/order', buy({ marketId: market.id }));
+    expect(r.status).toBe(201);
+    expect(r.json.order).toMatchObject({ exchange: 'kalshi', status: 'filled', avgFillPrice: '0.35' });
+    const venueFills = h.kalshi.engine.fillsOf(u.keyId).filter((f) => f.ticker === 'KXREGISTERED-26');
+    const o = await getOrder(h, u, r.json.order.id);
+    expect(fills(o)).toEqual(venueFills.map((f) => [f.price.toFixed(), f.count.toFixed(), f.fee.toFixed(), false]));
+    // $5 at most on the venue (the fee is on top on Kalshi).
+    expect(venueFills.reduce((s, f) => s.add(f.price.mul(f.count)), new Decimal(0)).lte(5)).toBe(true);
+    expect(polyOrdersOf(h, u).filter((x) => x.market === cid)).toHaveLength(0);
+  });
+
   it('forced to Kalshi: fills at the Kalshi price with the fee Kalshi charged', async () => {
     const r = await h.call(u.token, 'POST', '/trading/order', limit('0.50', '5', { exchange: 'kalshi' }));
     expect(r.status).toBe(201);
     expect(r.json.order).toMatchObject({ exchange: 'kalshi', status: 'filled', filledQuantity: '5' });
-    const venueFills = h.kalshi.engine.fillsOf(u.keyId);
+    const venueFills = h.kalshi.engine.fillsOf(u.keyId).filter((f) => f.ticker === M.ticker);
     expect(venueFills).toHaveLength(1);
     const o = await getOrder(h, u, r.json.order.id);
     expect(fills(o)).toEqual([[venueFills[0]!.price.toFixed(), '5', venueFills[0]!.fee.toFixed(), false]]);

@@ -23,6 +23,9 @@ import { startTestStack, type TestStack } from './stack.ts';
 
 export { LIVE_MARKET };
 
+/** The admin token of the process (POST /admin/markets). */
+export const ADMIN_TOKEN = 'live-e2e-admin-token-0123456789';
+
 export interface HttpAnswer {
   status: number;
   headers: Headers;
@@ -93,6 +96,7 @@ export async function startLiveE2E(opts: { ws: boolean; env?: Record<string, str
   ]);
   const baseEnv: Record<string, string> = {
     TRADING_MODE: 'live',
+    ADMIN_TOKEN,
     CREDENTIALS_KEY: randomBytes(32).toString('hex'),
     MARKET_DATA: 'live',
     POLYMARKET_CLOB_URL: clob.url,
