@@ -151,7 +151,10 @@ describe('live trading end to end, venue WebSockets reachable', () => {
     expect(o.status).toBe('pending');
     expect(kalshiOrdersOf(h, u).length).toBe(before + 1);
     expect(kalshiOrdersOf(h, u).filter((x) => x.orderId === o.venueOrderId)).toHaveLength(1);
-    await h.call(u.token, 'DELETE', `/trading/orders/${o.id}`);
+    // The order rests: the user's fill channel is open although the placement answer was lost.
+    expect(await until(async () => h.kalshiWs.subscribed, (n) => n > 0, 3_000)).toBeGreaterThan(0);
+    const c = await h.call(u.token, 'DELETE', `/trading/orders/${o.id}`);
+    expect(c.json.order.status).toBe('cancelled');
   });
 
   it('resting Polymarket bid filled by another participant: pushed by the user channel (well before the first poll)', async () => {

@@ -124,6 +124,9 @@ export class KalshiAdapter implements ExchangeAdapter {
   async placeOrder(req: PlaceOrderRequest): Promise<VenueOrder> {
     const client = await this.client(req.account);
     const body = await this.buildOrder(req);
+    // An order that may rest can fill at any moment, also after an unknown outcome resolved later by
+    // order sync: have the user's fill channel open (idempotent) before it is sent.
+    if (body.time_in_force === 'good_till_canceled' && this.opts.watchRestingOrders) this.watchAccount({ account: req.account });
     const res = await client.createOrder(body); // sent once; an unknown outcome propagates to the caller
     this.remember(res.order_id, req.outcome);
     const requested = new Decimal(body.count);
