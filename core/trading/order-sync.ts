@@ -93,7 +93,8 @@ export interface StartupReport {
 export class OrderSync {
   private gateOpen = true;
   private gatePromise: Promise<void> = Promise.resolve();
-  private startingOrders = 0;
+  /** Open orders the running startup pass reconciles; null until it has counted them. */
+  private startingOrders: number | null = 0;
 
   constructor(private readonly deps: OrderSyncDeps) {}
 
@@ -105,8 +106,8 @@ export class OrderSync {
     return (this.deps.options?.follow ?? false) && this.deps.jobs !== undefined;
   }
 
-  /** The startup gate: open unless `startup()` is running. */
-  gate(): { open: boolean; orders: number; opened: Promise<void> } {
+  /** The startup gate: open unless `startup()` is running (`orders`: null while still counting). */
+  gate(): { open: boolean; orders: number | null; opened: Promise<void> } {
     return { open: this.gateOpen, orders: this.startingOrders, opened: this.gatePromise };
   }
 
@@ -118,6 +119,7 @@ export class OrderSync {
     const started = this.now();
     let open!: () => void;
     this.gateOpen = false;
+    this.startingOrders = null;
     this.gatePromise = new Promise<void>((r) => (open = r));
     const run = async (): Promise<StartupReport> => {
       const byVenue = await this.deps.prisma.order.groupBy({ by: ['exchange'], where: { status: { in: OPEN_STATUSES } }, _count: { _all: true } });

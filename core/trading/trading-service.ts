@@ -325,11 +325,13 @@ export class TradingService implements TradingApi {
     ]);
     clearTimeout(timer);
     if (!waited) {
+      // null: the startup pass has not counted its open orders yet (a slow database): no number then.
       const n = this.sync.gate().orders;
+      const what = n === null ? 'open orders' : `${n} open order${n === 1 ? '' : 's'}`;
       throw new TradingError(
         'starting_up',
-        `yesno is starting up and reconciling ${n} open order${n === 1 ? '' : 's'} with the venues; your order was not placed. Try again in a few seconds.`,
-        { openOrders: n },
+        `yesno is starting up and reconciling ${what} with the venues; your order was not placed. Try again in a few seconds.`,
+        n === null ? {} : { openOrders: n },
       );
     }
   }
