@@ -95,7 +95,8 @@ interface Run {
 const register = (extra: Record<string, string>) =>
   new Promise<Run>((resolve, reject) => {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl, ...extra };
-    const child = spawn('npm', ['run', '--silent', 'discord:register'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Bounded: a hung child is killed (SIGTERM, code null) well inside the test's timeout.
+    const child = spawn('npm', ['run', '--silent', 'discord:register'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -112,7 +113,7 @@ beforeAll(async () => {
     { http: false },
   );
   stack.discord!.bot!.client.on('error', (err) => clientErrors.push(err));
-});
+}, 120_000); // the stack starts while the three register children load (CPU-bound on a loaded machine)
 
 afterAll(async () => {
   await stack?.stop();
@@ -384,7 +385,7 @@ describe('Discord bot e2e (real discord.js against a fake Discord)', () => {
     expect(tp.options[1].choices.map((c: any) => c.value)).toEqual(['yes', 'no']);
     const chart = cmds.find((c) => c.name === 'chart');
     expect(chart.options[1]).toMatchObject({ name: 'hours', type: 4, min_value: 1, max_value: 168 });
-  });
+  }, 150_000); // three `npm run` + tsx children started in beforeAll: seconds each when quiet, far more on a loaded machine
 
   it('/snipe create → ephemeral plan with Confirm/Cancel → Confirm arms one WATCHING sniper; /snipers lists it; /snipe cancel stops it', async () => {
     const quote = await ask('snipe', sub('create', { market: APPLE, side: 'yes', amount: '5', price: '2c', expires: '2h' }), dana);

@@ -33,6 +33,8 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 const VENUES = (process.env.CRASH_VENUES ?? 'kalshi,polymarket').split(',');
 const ROUNDS_PER_VENUE = Number(process.env.CRASH_ROUNDS ?? 10);
 const GRACE_MS = 400;
+/** A round whose kill point does not come ends (killed wherever the child is) after this many more requests. */
+const TIMER_OPS = 20;
 const KALSHI_TICKER = 'KXCPIYOY-26NOV-T3.0';
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
 
@@ -275,11 +277,20 @@ async function runVenue(args: { db: TestDatabase; userId: string; target: Target
       // and how many ms after the answer are random.
       const [on, point] = PLANS[(round + args.seed) % PLANS.length]!;
       target.arm({ on, nth: on === 'cancel' ? 1 : 1 + Math.floor(rng() * 3), point, delayMs: Math.floor(rng() * 6), kill: () => child.kill() });
+      // A round whose armed request does not come (no resting order to cancel) ends after the child
+      // has done TIMER_OPS more requests: counted in the child's work, not in wall time, so a loaded
+      // machine (a slower child) does not turn venue kills into timer kills. The wall-clock bound only
+      // catches a child that stopped working.
+      const opsAtArm = child.events.length;
       let timer: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
         target.firedAt()!.then(() => 'fired' as const),
         child.exited.then(() => 'exited' as const),
-        new Promise<'timer'>((r) => (timer = setTimeout(() => r('timer'), 4_000))),
+        new Promise<'timer'>((r) => {
+          const started = performance.now();
+          const poll = () => (child.events.length - opsAtArm >= TIMER_OPS || performance.now() - started > 60_000 ? r('timer') : (timer = setTimeout(poll, 25)));
+          poll();
+        }),
       ]);
       clearTimeout(timer);
       target.disarm();

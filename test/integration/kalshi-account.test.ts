@@ -31,7 +31,7 @@ async function venueError(p: Promise<unknown>): Promise<VenueError> {
 beforeAll(async () => {
   fake = await FakeKalshi.start();
   fake.engine.addMarket({ ticker: T });
-  adapter = new KalshiAdapter({ apiUrl: fake.url, timeoutMs: 1_000, credentials: source });
+  adapter = new KalshiAdapter({ apiUrl: fake.url, timeoutMs: 15_000, credentials: source });
 });
 afterAll(async () => {
   await fake.stop();
@@ -42,7 +42,7 @@ describe('verifyKalshiCredentials', () => {
     for (const format of ['pkcs1', 'pkcs8'] as const) {
       const { keyId, privateKeyPem } = fake.registerKey({ balance: '25.5', format });
       expect(privateKeyPem).toContain(format === 'pkcs1' ? 'BEGIN RSA PRIVATE KEY' : 'BEGIN PRIVATE KEY');
-      const balance = await verifyKalshiCredentials({ apiUrl: fake.url, keyId, privateKeyPem, timeoutMs: 1_000 });
+      const balance = await verifyKalshiCredentials({ apiUrl: fake.url, keyId, privateKeyPem, timeoutMs: 15_000 });
       expect(balance.toFixed()).toBe('25.5');
     }
   });
@@ -51,11 +51,11 @@ describe('verifyKalshiCredentials', () => {
     const a = fake.registerKey({ balance: '1' });
     const b = fake.registerKey({ balance: '1' });
     const cases: Array<[() => Promise<unknown>, RegExp, string]> = [
-      [() => verifyKalshiCredentials({ apiUrl: fake.url, keyId: a.keyId, privateKeyPem: b.privateKeyPem, timeoutMs: 1_000 }), /signature/, 'AUTH'],
-      [() => verifyKalshiCredentials({ apiUrl: fake.url, keyId: 'not-a-key', privateKeyPem: a.privateKeyPem, timeoutMs: 1_000 }), /does not know this API key/, 'AUTH'],
-      [() => verifyKalshiCredentials({ apiUrl: fake.url, keyId: a.keyId, privateKeyPem: a.privateKeyPem.slice(0, 300), timeoutMs: 1_000 }), /damaged|not a PEM/, 'BAD_CREDENTIALS'],
-      [() => verifyKalshiCredentials({ apiUrl: fake.url, keyId: ' ', privateKeyPem: a.privateKeyPem, timeoutMs: 1_000 }), /key id is empty/, 'AUTH'],
-      [() => verifyKalshiCredentials({ apiUrl: fake.url, keyId: 'abc\ndéf', privateKeyPem: a.privateKeyPem, timeoutMs: 1_000 }), /characters a Kalshi key id never has/, 'AUTH'],
+      [() => verifyKalshiCredentials({ apiUrl: fake.url, keyId: a.keyId, privateKeyPem: b.privateKeyPem, timeoutMs: 15_000 }), /signature/, 'AUTH'],
+      [() => verifyKalshiCredentials({ apiUrl: fake.url, keyId: 'not-a-key', privateKeyPem: a.privateKeyPem, timeoutMs: 15_000 }), /does not know this API key/, 'AUTH'],
+      [() => verifyKalshiCredentials({ apiUrl: fake.url, keyId: a.keyId, privateKeyPem: a.privateKeyPem.slice(0, 300), timeoutMs: 15_000 }), /damaged|not a PEM/, 'BAD_CREDENTIALS'],
+      [() => verifyKalshiCredentials({ apiUrl: fake.url, keyId: ' ', privateKeyPem: a.privateKeyPem, timeoutMs: 15_000 }), /key id is empty/, 'AUTH'],
+      [() => verifyKalshiCredentials({ apiUrl: fake.url, keyId: 'abc\ndéf', privateKeyPem: a.privateKeyPem, timeoutMs: 15_000 }), /characters a Kalshi key id never has/, 'AUTH'],
     ];
     for (const [p, why, code] of cases) {
       const err = await venueError(p());
@@ -65,14 +65,14 @@ describe('verifyKalshiCredentials', () => {
       for (const line of a.privateKeyPem.split('\n').slice(1, -2)) expect(err.message).not.toContain(line);
     }
     fake.revokeKey(a.keyId);
-    expect((await venueError(verifyKalshiCredentials({ apiUrl: fake.url, keyId: a.keyId, privateKeyPem: a.privateKeyPem, timeoutMs: 1_000 }))).message).toMatch(/revoked/);
+    expect((await venueError(verifyKalshiCredentials({ apiUrl: fake.url, keyId: a.keyId, privateKeyPem: a.privateKeyPem, timeoutMs: 15_000 }))).message).toMatch(/revoked/);
   });
 
   it('reads a legacy cents-only balance', async () => {
     const { keyId, privateKeyPem } = fake.registerKey({ balance: '12.34' });
     fake.legacyBalance = true;
     try {
-      expect((await verifyKalshiCredentials({ apiUrl: fake.url, keyId, privateKeyPem, timeoutMs: 1_000 })).toFixed()).toBe('12.34');
+      expect((await verifyKalshiCredentials({ apiUrl: fake.url, keyId, privateKeyPem, timeoutMs: 15_000 })).toFixed()).toBe('12.34');
     } finally {
       fake.legacyBalance = false;
     }

@@ -77,7 +77,7 @@ describe('startMarketData', () => {
     const directory = new MarketDirectory(db.prisma);
     await directory.load();
     await live.attach(directory, { reloadMs: 0 });
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 20_000; // the first poll round; seconds on a loaded machine
     while (!live.feed.getBook('polymarket', cid, 'yes') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(live.feed.getBook('polymarket', cid, 'yes')?.asks[0]?.price.toFixed()).toBe('0.35');
     // Demo listings are never polled (their ids are invented): only the real listing is served.
@@ -116,7 +116,7 @@ describe('the whole process with MARKET_DATA=auto', () => {
     const t0 = Date.now();
     const stack = await startTestStack({ MARKET_DATA: 'auto', POLYMARKET_CLOB_URL: nowhere, KALSHI_API_URL: `${nowhere}/trade-api/v2`, POLYMARKET_WS_URL: 'ws://127.0.0.1:1/ws' }, { workers: false });
     try {
-      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(Date.now() - t0).toBeLessThan(30_000); // no hang on the unreachable venues (a loaded machine starts slowly)
       expect(stack.marketData.kind).toBe('synthetic');
       expect(stack.marketData.reason).toMatch(/unreachable/);
       expect(stack.marketData.feed).toBe(stack.feed);

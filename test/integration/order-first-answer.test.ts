@@ -252,7 +252,7 @@ describe('the first venue answer in one round trip', () => {
       const woken = new Promise<string | undefined>((resolve) => listener.on('notification', (n) => resolve(n.payload)));
       const order = await newOrder(store);
       await store.applyVenueOrder(order.id, answer('filled', [fill(`w${seq}`, '1', '0.5')], '1'));
-      expect(await Promise.race([woken, new Promise((r) => setTimeout(() => r('timeout'), 2000))])).toBe(QUEUES.notify);
+      expect(await Promise.race([woken, new Promise((r) => setTimeout(() => r('timeout'), 15_000))])).toBe(QUEUES.notify);
     } finally {
       await listener.end();
     }
