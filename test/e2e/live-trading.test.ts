@@ -182,6 +182,31 @@ describe('live trading end to end, venue WebSockets reachable', () => {
     expect(Date.now() - t0).toBeLessThan(800);
     expect(o.fills.map((f: any) => [f.price, f.quantity])).toEqual([['0.31', '3']]);
   });
+
+  it('after a restart, resting orders placed by the previous process get pushed fills (channels reopened by the startup sync)', async () => {
+    const polySell = polySeller(h);
+    const kalshiSell = kalshiSeller(h);
+    const p = await h.call(u.token, 'POST', '/trading/order', limit('0.24', '10'));
+    const k = await h.call(u.token, 'POST', '/trading/order', limit('0.23', '3', { exchange: 'kalshi' }));
+    expect([p.json.order.status, k.json.order.status]).toEqual(['pending', 'pending']);
+    await h.stopProcess();
+    await until(async () => h.clob.userChannel!.connected + h.kalshiWs.connections, (n) => n === 0);
+    await h.startProcess();
+    // Nothing new was placed: the startup reconciliation found the open orders and opened the channels.
+    expect(await until(async () => h.clob.userChannel!.connected, (n) => n > 0, 3_000)).toBeGreaterThan(0);
+    expect(await until(async () => h.kalshiWs.subscribed, (n) => n > 0, 3_000)).toBeGreaterThan(0);
+    const t0 = Date.now();
+    polySell('0.24', '10');
+    kalshiSell('0.23', '3');
+    const [po, ko] = await Promise.all([
+      until(() => getOrder(h, u, p.json.order.id), (x) => x.status === 'filled', 3_000),
+      until(() => getOrder(h, u, k.json.order.id), (x) => x.status === 'filled', 3_000),
+    ]);
+    expect([po.status, ko.status]).toEqual(['filled', 'filled']);
+    expect(Date.now() - t0).toBeLessThan(800); // follow polls after start: 1 s, then 2 s later
+    expect(fills(po)).toEqual([['0.24', '10', '0', false]]);
+    expect(ko.fills.map((f: any) => [f.price, f.quantity])).toEqual([['0.23', '3']]);
+  });
 });
 
 describe('live trading end to end, venue WebSockets unreachable (polling only) and restarts', () => {

@@ -199,7 +199,10 @@ export class KalshiAdapter implements ExchangeAdapter {
   async getOrder(args: { account: AccountRef; venueOrderId: string }): Promise<VenueOrder | null> {
     const client = await this.client(args.account);
     try {
-      return await this.orderWithFills(client, await client.getOrder(args.venueOrderId));
+      const order = await this.orderWithFills(client, await client.getOrder(args.venueOrderId));
+      // An open order found by order sync (e.g. after a restart): its fills are pushed from now on.
+      if (order.status === 'open' && this.opts.watchRestingOrders) this.watchAccount({ account: args.account });
+      return order;
     } catch (err) {
       if (err instanceof VenueError && err.kind === 'rejected' && (err.code === 'ORDER_NOT_FOUND' || err.code === 'NOT_FOUND')) return null;
       throw err;

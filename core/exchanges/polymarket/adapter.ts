@@ -98,6 +98,8 @@ export class PolymarketAdapter implements ExchangeAdapter {
   private readonly listeners = new Set<VenueOrderListener>();
   private readonly stream: PolymarketUserStream | null;
   private readonly refreshing = new Map<string, boolean>();
+  /** Open orders found by a look-up (venue order ids, lowercase) whose pushed events are followed. */
+  private readonly watched = new Set<string>();
 
   constructor(private readonly opts: PolymarketAdapterOptions) {
     const base = opts.clobUrl.replace(/\/+$/, '');
@@ -111,7 +113,7 @@ export class PolymarketAdapter implements ExchangeAdapter {
           credentials: opts.credentials,
           ...opts.userStream,
           onOrderTouched: (userId, ids) => {
-            for (const id of ids) if (this.clientIds.has(id.toLowerCase())) this.refresh(userId, id);
+            for (const id of ids) if (this.clientIds.has(id.toLowerCase()) || this.watched.has(id.toLowerCase())) this.refresh(userId, id);
           },
           onError: (userId, message) => opts.onWarning?.(`polymarket user channel: ${message}`, { userId }),
         })
@@ -139,9 +141,11 @@ export class PolymarketAdapter implements ExchangeAdapter {
     void (async () => {
       try {
         for (;;) {
+          const watched = this.watched.has(key); // (getOrder forgets it once the order is no longer open)
           const order = await this.getOrder({ account: { userId }, venueOrderId });
-          const clientOrderId = this.clientIds.get(key);
-          if (order && clientOrderId) {
+          // Without a client order id (an order watched after a restart) the listener finds it by venue order id.
+          const clientOrderId = this.clientIds.get(key) ?? (watched ? '' : undefined);
+          if (order && clientOrderId !== undefined) {
             for (const l of this.listeners) l({ venue: 'polymarket', clientOrderId, order: { ...order, clientOrderId } });
           }
           if (!this.refreshing.get(key)) break;
@@ -199,7 +203,14 @@ export class PolymarketAdapter implements ExchangeAdapter {
   }
 
   async getOrder(args: { account: AccountRef; venueOrderId: string }): Promise<VenueOrder | null> {
-    return this.orderOf(await this.session(args.account), args.venueOrderId);
+    const order = await this.orderOf(await this.session(args.account), args.venueOrderId);
+    // An open order found by order sync (e.g. placed before a restart): its pushed events are
+    // followed from now on (by venue order id: this process may not know its client order id).
+    if (order?.status === 'open' && this.stream) {
+      this.watched.add(args.venueOrderId.toLowerCase());
+      this.stream.watch(args.account.userId);
+    } else this.watched.delete(args.venueOrderId.toLowerCase());
+    return order;
   }
 
   async getOrderByClientId(args: { account: AccountRef; clientOrderId: string; listing: ListingRef }): Promise<VenueOrder | null> {
