@@ -25,7 +25,8 @@ const TELEGRAM_TOKEN_RE = /\b\d{6,12}:[A-Za-z0-9_-]{35}\b/;
 /** Discord bot tokens: three base64url parts, the first one a base64 user id. */
 const DISCORD_TOKEN_RE = /\b[MNO][A-Za-z\d_-]{23,27}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,40}\b/;
 /** yesno's own API tokens (core/users): "yn_" + 32 base64url characters. */
-const YESNO_TOKEN_RE = /\byn_[A-Za-z0-9_-]{32}\b/;
+// Not \b at the end: a token may end in "-", after which \b never matches at the end of a message.
+const YESNO_TOKEN_RE = /\byn_[A-Za-z0-9_-]{32}(?![A-Za-z0-9_-])/;
 /** Common provider key shapes (OpenAI "sk-…", Stripe "sk_live_…", GitHub "ghp_…", AWS secret access keys with their label). */
 const PROVIDER_KEY_RE = /\b(sk-[A-Za-z0-9_-]{20,}|sk_(live|test)_[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{36,}|xox[abpr]-[A-Za-z0-9-]{10,})\b/;
 /**
