@@ -36,7 +36,7 @@ describe('looksLikeSecret: positives', () => {
     ['a Polymarket passphrase', 'passphrase=9f8e7d6c5b4a39281706f5e4d3c2b1a0'],
     ['a Telegram bot token', '123456789:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0'],
     ['a yesno API token', `yn_${randomBytes(24).toString('base64url')}`],
-    // base64url tokens can end in "-" or "_" (1 in 32): once missed, a random flake of the case above.
+    // A base64url token ends in "-" 1 time in 64: once missed (a random flake of the case above).
     ['a yesno API token ending in "-"', 'yn_N5ajBRuxp3xpRs6uLN-_8wXAINPWgko-'],
     ['a yesno API token ending in "-", in a sentence', 'my token yn_N5ajBRuxp3xpRs6uLN-_8wXAINPWgko- ok'],
     ['an OpenAI-style key', 'sk-proj-abcdefghijklmnopqrstuvwxyz012345'],
