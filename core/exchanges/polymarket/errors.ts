@@ -49,8 +49,8 @@ export const POLYMARKET_ERRORS = {
   UNAUTHORIZED: { kind: 'rejected', reason: 'Polymarket refused the API credentials (revoked or wrong); relink the Polymarket account' },
   NOT_FOUND: { kind: 'rejected', reason: 'Polymarket does not know this order' },
   VENUE_REJECTED: { kind: 'rejected', reason: 'Polymarket rejected the order' },
-  RATE_LIMITED: { kind: 'retryable', reason: 'Polymarket is rate limiting requests; nothing was placed' },
-  TRADING_DISABLED: { kind: 'retryable', reason: 'Polymarket has paused trading; nothing was placed' },
+  RATE_LIMITED: { kind: 'retryable', reason: 'Polymarket is rate limiting requests' },
+  TRADING_DISABLED: { kind: 'retryable', reason: 'Polymarket has paused trading' },
   // --- transport --------------------------------------------------------------------------------
   NETWORK: { kind: 'retryable', reason: 'Polymarket could not be reached; nothing was sent' },
   SERVER_ERROR_BEFORE_EFFECT: { kind: 'retryable', reason: 'Polymarket answered with a server error' },
