@@ -11,6 +11,7 @@ import { createAutomationMonitors, type AutomationMonitors } from './core/automa
 import { openDatabase } from './core/db/client.ts';
 import { coreMonitorDeps, createCore, type Core } from './core/create-core.ts';
 import { createPaperRegistry } from './core/exchanges/registry.ts';
+import type { OrderSyncOptions } from './core/trading/order-sync.ts';
 import { createLiveRegistry } from './core/exchanges/live-registry.ts';
 import { CredentialVault, VaultCredentialSource, keyRingFromConfig } from './core/credentials/index.ts';
 import { createAccountService } from './core/accounts/compose.ts';
@@ -47,6 +48,8 @@ export interface StartOptions {
   chatClock?: () => Date;
   /** Interval of the automation sweep (stale guard, expiry, recovery); 0 = none. Default 5000. */
   automationSweepMs?: number;
+  /** Order sync tuning (follow-job backoff, startup time box; core/trading/order-sync.ts). Defaults suit production. */
+  orderSync?: OrderSyncOptions;
 }
 
 export interface Yesno {
@@ -116,6 +119,7 @@ export async function startYesno(config: Config, opts: StartOptions = {}): Promi
       log,
       // Linking venue accounts (POST/GET /api/v1/account…); in live mode only linked venues are routed to.
       accounts: vault ? createAccountService({ config, vault, prisma, adapters, log }) : undefined,
+      sync: opts.orderSync,
     });
     stops.push(() => core.detach());
     await marketData.attach(core.directory);

@@ -152,21 +152,25 @@ describe('live trading end to end, venue WebSockets reachable', () => {
     expect(kalshiOrdersOf(h, u).length).toBe(before + 1);
     expect(kalshiOrdersOf(h, u).filter((x) => x.orderId === o.venueOrderId)).toHaveLength(1);
     // The order rests: the user's fill channel is open although the placement answer was lost.
-    expect(await until(async () => h.kalshiWs.subscribed, (n) => n > 0, 3_000)).toBeGreaterThan(0);
+    expect(await until(async () => h.kalshiWs.subscribed, (n) => n > 0)).toBeGreaterThan(0);
     const c = await h.call(u.token, 'DELETE', `/trading/orders/${o.id}`);
     expect(c.json.order.status).toBe('cancelled');
   });
 
-  it('resting Polymarket bid filled by another participant: pushed by the user channel (well before the first poll)', async () => {
+  describe('pushed venue events (follow polls slowed to 60 s: only a push can deliver within the test)', () => {
+  beforeAll(async () => {
+    await h.stopProcess();
+    await h.startProcess({}, { backoffMs: [60_000] });
+  });
+
+  it('resting Polymarket bid filled by another participant: pushed by the user channel', async () => {
     const sell = polySeller(h);
     const r = await h.call(u.token, 'POST', '/trading/order', limit('0.30', '10'));
     expect(r.json.order).toMatchObject({ exchange: 'polymarket', status: 'pending' });
     await until(async () => h.clob.userChannel!.connected, (n) => n > 0);
-    const t0 = Date.now();
     sell('0.30', '10');
-    const o = await until(() => getOrder(h, u, r.json.order.id), (x) => x.status === 'filled', 3_000);
+    const o = await until(() => getOrder(h, u, r.json.order.id), (x) => x.status === 'filled');
     expect(o.status).toBe('filled');
-    expect(Date.now() - t0).toBeLessThan(800); // the first follow poll is 1 s after placing
     expect(fills(o)).toEqual([['0.3', '10', '0', false]]);
   });
 
@@ -175,11 +179,9 @@ describe('live trading end to end, venue WebSockets reachable', () => {
     const r = await h.call(u.token, 'POST', '/trading/order', limit('0.31', '3', { exchange: 'kalshi' }));
     expect(r.json.order).toMatchObject({ exchange: 'kalshi', status: 'pending' });
     await until(async () => h.kalshiWs.subscribed, (n) => n > 0);
-    const t0 = Date.now();
     sell('0.31', '3');
-    const o = await until(() => getOrder(h, u, r.json.order.id), (x) => x.status === 'filled', 3_000);
+    const o = await until(() => getOrder(h, u, r.json.order.id), (x) => x.status === 'filled');
     expect(o.status).toBe('filled');
-    expect(Date.now() - t0).toBeLessThan(800);
     expect(o.fills.map((f: any) => [f.price, f.quantity])).toEqual([['0.31', '3']]);
   });
 
@@ -193,19 +195,18 @@ describe('live trading end to end, venue WebSockets reachable', () => {
     await until(async () => h.clob.userChannel!.connected + h.kalshiWs.connections, (n) => n === 0);
     await h.startProcess();
     // Nothing new was placed: the startup reconciliation found the open orders and opened the channels.
-    expect(await until(async () => h.clob.userChannel!.connected, (n) => n > 0, 3_000)).toBeGreaterThan(0);
-    expect(await until(async () => h.kalshiWs.subscribed, (n) => n > 0, 3_000)).toBeGreaterThan(0);
-    const t0 = Date.now();
+    expect(await until(async () => h.clob.userChannel!.connected, (n) => n > 0)).toBeGreaterThan(0);
+    expect(await until(async () => h.kalshiWs.subscribed, (n) => n > 0)).toBeGreaterThan(0);
     polySell('0.24', '10');
     kalshiSell('0.23', '3');
     const [po, ko] = await Promise.all([
-      until(() => getOrder(h, u, p.json.order.id), (x) => x.status === 'filled', 3_000),
-      until(() => getOrder(h, u, k.json.order.id), (x) => x.status === 'filled', 3_000),
+      until(() => getOrder(h, u, p.json.order.id), (x) => x.status === 'filled'),
+      until(() => getOrder(h, u, k.json.order.id), (x) => x.status === 'filled'),
     ]);
     expect([po.status, ko.status]).toEqual(['filled', 'filled']);
-    expect(Date.now() - t0).toBeLessThan(800); // follow polls after start: 1 s, then 2 s later
     expect(fills(po)).toEqual([['0.24', '10', '0', false]]);
     expect(ko.fills.map((f: any) => [f.price, f.quantity])).toEqual([['0.23', '3']]);
+  });
   });
 });
 
@@ -355,14 +356,16 @@ describe('live trading end to end, venue WebSockets unreachable (polling only) a
     const p = await h.call(u.token, 'POST', '/trading/order', limit('0.25', '10'));
     expect(p.json.order.status).toBe('pending');
     await h.stopProcess();
-    h.clob.fault({ method: 'GET', path: '/data/order/*', kind: 'delay', ms: 3_600 });
-    await h.startProcess({ VENUE_TIMEOUT_MS: '5000' });
+    // The startup look-up hangs 12 s (under the 20 s venue timeout and the 15 s startup time box), so the
+    // gate is still closed however slowly this process starts on a loaded machine.
+    h.clob.fault({ method: 'GET', path: '/data/order/*', kind: 'delay', ms: 12_000 });
+    await h.startProcess({ VENUE_TIMEOUT_MS: '20000' });
     const gated = await h.call(u.token, 'POST', '/trading/order', limit('0.20', '5'));
     expect(gated.status).toBe(423);
     expect(gated.headers.get('retry-after')).toBe('3');
     expect(gated.json.error.code).toBe('starting_up');
-    const later = await until(() => h.call(u.token, 'POST', '/trading/order', limit('0.20', '5')), (r) => r.status !== 423);
+    const later = await until(() => h.call(u.token, 'POST', '/trading/order', limit('0.20', '5')), (r) => r.status !== 423, 30_000);
     expect(later.status).toBe(201);
     expect(await h.db.prisma.order.count({ where: { userId: u.id, price: '0.2' } })).toBe(2);
-  });
+  }, 60_000);
 });

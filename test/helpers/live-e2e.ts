@@ -11,6 +11,7 @@
  *   await h.restart();                              // a new process on the same database
  *   await h.stop();
  */
+import type { OrderSyncOptions } from '../../core/trading/order-sync.ts';
 import { randomBytes } from 'node:crypto';
 import { seedCatalog } from '../../core/markets/catalog.ts';
 import { Decimal } from '../../core/money.ts';
@@ -52,8 +53,12 @@ export interface LiveE2E {
   call(token: string, method: string, path: string, body?: unknown): Promise<HttpAnswer>;
   /** Stops the process (the fakes and the database stay). */
   stopProcess(): Promise<void>;
-  /** Starts a new process on the same database (after stopProcess). */
-  startProcess(env?: Record<string, string>): Promise<TestStack>;
+  /**
+   * Starts a new process on the same database (after stopProcess). `orderSync` tunes its order sync
+   * (e.g. `{ backoffMs: [60_000] }`: follow polls too slow to deliver anything during a test, so only a
+   * pushed venue event can); omitted, the previous start's tuning is kept.
+   */
+  startProcess(env?: Record<string, string>, orderSync?: OrderSyncOptions): Promise<TestStack>;
   stop(): Promise<void>;
 }
 
@@ -94,6 +99,7 @@ export async function startLiveE2E(opts: { ws: boolean; env?: Record<string, str
       ],
     },
   ]);
+  let lastOrderSync: OrderSyncOptions | undefined;
   const baseEnv: Record<string, string> = {
     TRADING_MODE: 'live',
     ADMIN_TOKEN,
@@ -143,8 +149,9 @@ export async function startLiveE2E(opts: { ws: boolean; env?: Record<string, str
       await stack?.stop();
       stack = null;
     },
-    async startProcess(env = {}) {
-      stack = await startTestStack({ ...baseEnv, ...env }, { workers: true, db });
+    async startProcess(env = {}, orderSync = lastOrderSync) {
+      lastOrderSync = orderSync;
+      stack = await startTestStack({ ...baseEnv, ...env }, { workers: true, db, orderSync });
       return stack;
     },
     async stop() {

@@ -6,6 +6,7 @@
  *   const res = await fetch(`${stack.address}/healthz`);
  *   await stack.stop();
  */
+import type { OrderSyncOptions } from '../../core/trading/order-sync.ts';
 import { pino } from 'pino';
 import { loadConfig } from '../../core/config.ts';
 import type { NotificationSink } from '../../core/notifications/types.ts';
@@ -18,7 +19,7 @@ export interface TestStack extends Yesno {
 
 export async function startTestStack(
   env: Record<string, string> = {},
-  opts: { http?: boolean; workers?: boolean; sinks?: NotificationSink[]; db?: TestDatabase; chatClock?: () => Date } = {},
+  opts: { http?: boolean; workers?: boolean; sinks?: NotificationSink[]; db?: TestDatabase; chatClock?: () => Date; orderSync?: OrderSyncOptions } = {},
 ): Promise<TestStack> {
   const db = opts.db ?? (await createTestDatabase());
   const config = loadConfig({
@@ -34,7 +35,7 @@ export async function startTestStack(
     NODE_ENV: 'test',
     ...env,
   });
-  const app = await startYesno(config, { http: opts.http ?? true, workers: opts.workers ?? true, sinks: opts.sinks, chatClock: opts.chatClock, log: pino({ level: config.LOG_LEVEL }) });
+  const app = await startYesno(config, { http: opts.http ?? true, workers: opts.workers ?? true, sinks: opts.sinks, chatClock: opts.chatClock, orderSync: opts.orderSync, log: pino({ level: config.LOG_LEVEL }) });
   return {
     ...app,
     db,
