@@ -13,6 +13,7 @@
  *   loses nothing: the state in the database is unchanged, and the next price fires again.
  */
 import { randomUUID } from 'node:crypto';
+import { concurrencyLimit } from '../concurrency.ts';
 import type { Db } from '../db/client.ts';
 import { Decimal, cents, dec, decOrNull } from '../money.ts';
 import { writeOutbox } from '../notifications/outbox.ts';
@@ -92,6 +93,8 @@ export class AlertEvaluator {
   /** In-memory state of subscriptions with an unflushed change (survives reloads). */
   private readonly pendingState = new Map<string, string>();
   private readonly inflight = new Set<Promise<void>>();
+  /** Batch writes in flight at once (a few pool connections, however many channels fire). */
+  private readonly writes = concurrencyLimit(4);
   private reloadTimer: NodeJS.Timeout | null = null;
   private loading: Promise<void> | null = null;
   private stale = false;
@@ -303,7 +306,9 @@ export class AlertEvaluator {
     const now = this.now();
     try {
       let lost = false;
-      await this.deps.prisma.$transaction(async (tx) => {
+      // At most a few batch writes at once: a move that fires a thousand channels must not queue a
+      // thousand transactions for the pool (they time out waiting: Prisma P2028).
+      await this.writes(() => this.deps.prisma.$transaction(async (tx) => {
         const fired: Item[] = [];
         for (const item of batch.items) {
           const n = item.line
@@ -323,7 +328,7 @@ export class AlertEvaluator {
             payload: { kind: 'channel_alert', platform: batch.platform, chatId: batch.chatId, text, alertIds: fired.map((i) => i.sub.id) },
           },
         ]);
-      });
+      }));
       if (lost) this.invalidate();
     } catch (err) {
       // Nothing was written: the database still has the old states, which the reload brings back.
