@@ -23,7 +23,7 @@ import type { VenueOrder } from '../exchanges/types.ts';
 import type { OutboxEntry } from '../notifications/outbox.ts';
 import { QUEUES, type JobPort } from '../notifications/types.ts';
 import type { OrderStatus } from '../trading/types.ts';
-import { fillEntry, planApply, statusEntry, type ApplyResult, type InsertedFill, type LockedOrder } from './order-store.ts';
+import { fillEntry, fillTotals, planApply, statusEntry, type ApplyResult, type InsertedFill, type LockedOrder } from './order-store.ts';
 
 /** planApply's answer. */
 export interface Planned {
@@ -158,16 +158,9 @@ export async function applyFirstAnswer(args: {
   return { order: orderFromRow(orderRow), transitions, newFills: inserted.length, lateFills: 0 };
 }
 
-/** The position change of a first answer's fills (the same arithmetic as OrderStore's applyToPosition). */
+/** The position change of a first answer's fills (the same SQL arithmetic as OrderStore's applyToPosition). */
 function positionSql(order: LockedOrder, fills: InsertedFill[], param: (v: unknown) => string): string {
-  let qty = ZERO;
-  let notional = ZERO;
-  let fee = ZERO;
-  for (const f of fills) {
-    qty = qty.add(f.quantity);
-    notional = notional.add(f.quantity.mul(f.price));
-    fee = fee.add(f.fee);
-  }
+  const { qty, notional, fee } = fillTotals(fills);
   const q = `${param(qty.toFixed())}::numeric`;
   const user = `${param(order.userId)}::uuid`;
   const listing = `${param(order.listingId)}::text`;

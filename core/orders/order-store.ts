@@ -242,14 +242,7 @@ export class OrderStore {
 
   /** Keeps the user's position in step with the fills (atomic in SQL, safe under concurrent orders). */
   private async applyToPosition(tx: Tx, order: OrderCore, fills: InsertedFill[]): Promise<void> {
-    let qty = ZERO;
-    let notional = ZERO;
-    let fee = ZERO;
-    for (const f of fills) {
-      qty = qty.add(f.quantity);
-      notional = notional.add(f.quantity.mul(f.price));
-      fee = fee.add(f.fee);
-    }
+    const { qty, notional, fee } = fillTotals(fills);
     if (order.action === 'buy') {
       const cost = notional.add(fee).toFixed();
       await tx.$executeRaw`
@@ -308,6 +301,19 @@ function lockedFromOrder(o: Order): LockedOrder {
     submittedAt: o.submittedAt,
     failureReason: o.failureReason,
   };
+}
+
+/** Shares, notional (Σ quantity × price) and fees of a set of new fills: the position change they make. */
+export function fillTotals(fills: InsertedFill[]): { qty: Decimal; notional: Decimal; fee: Decimal } {
+  let qty = ZERO;
+  let notional = ZERO;
+  let fee = ZERO;
+  for (const f of fills) {
+    qty = qty.add(f.quantity);
+    notional = notional.add(f.quantity.mul(f.price));
+    fee = fee.add(f.fee);
+  }
+  return { qty, notional, fee };
 }
 
 /** What applying a venue answer changes on the order row: the patch, the final status and the path to it. */

@@ -198,9 +198,11 @@ export class TradingService implements TradingApi {
     const adapter = this.deps.adapters.get(listing.venue)!;
     let venueOrder: VenueOrder | null = null;
     let unprepared: unknown = null;
+    let prepared: string | null = null;
     const onPrepared = async ({ venueOrderId }: { venueOrderId: string }) => {
       try {
         await this.deps.prisma.order.updateMany({ where: { id: orderId, status: 'created' }, data: { venueOrderId } });
+        prepared = venueOrderId;
       } catch (err) {
         unprepared = err;
         throw err;
@@ -224,7 +226,7 @@ export class TradingService implements TradingApi {
           : new VenueError({ kind: 'unknown_outcome', code: 'ADAPTER_ERROR', venue: listing.venue, message: 'unexpected adapter error', cause: caught });
       if (!(caught instanceof VenueError)) this.deps.log?.error({ err: caught, orderId }, 'adapter threw an unclassified error');
       if (err.kind === 'unknown_outcome') {
-        venueOrder = await this.lookUpAfterUnknown(adapter, req, orderId);
+        venueOrder = await this.lookUpAfterUnknown(adapter, req, prepared);
         if (venueOrder) return this.applyAndFollow(orderId, venueOrder);
         if (this.deps.settings.mode === 'live') {
           // Maybe placed, maybe not: keep it open (`created`); order sync finds it or, after the grace
@@ -256,9 +258,8 @@ export class TradingService implements TradingApi {
   }
 
   /** After an unknown outcome: by the prepared venue id when there is one, else by client order id. */
-  private async lookUpAfterUnknown(adapter: ExchangeAdapter, req: PlaceOrderRequest, orderId: string): Promise<VenueOrder | null> {
+  private async lookUpAfterUnknown(adapter: ExchangeAdapter, req: PlaceOrderRequest, prepared: string | null): Promise<VenueOrder | null> {
     const { attempts, delayMs } = this.deps.lookupRetries ?? { attempts: 3, delayMs: 250 };
-    const prepared = (await this.deps.prisma.order.findUnique({ where: { id: orderId }, select: { venueOrderId: true } }))?.venueOrderId;
     for (let i = 0; i < attempts; i++) {
       try {
         const found = prepared ? await adapter.getOrder({ account: req.account, venueOrderId: prepared }) : await adapter.getOrderByClientId(req);
