@@ -18,6 +18,7 @@ import { KalshiAdapter } from '../core/exchanges/kalshi/adapter.ts';
 import type { CredentialSource } from '../core/exchanges/credentials.ts';
 import { kalshiAuthHeaders, loadKalshiPrivateKey } from '../core/exchanges/kalshi/signing.ts';
 import { FakeKalshi } from '../test/fakes/kalshi/server.ts';
+import { percentile } from './stats.ts';
 
 export interface KalshiAdapterBench {
   orders: number;
@@ -29,10 +30,7 @@ export interface KalshiAdapterBench {
   signP50Ms: number;
 }
 
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
+const pct = percentile;
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 

@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { Decimal } from '../core/money.ts';
 import { PolymarketAdapter } from '../core/exchanges/polymarket/adapter.ts';
 import { startPolymarketHarness } from '../test/fakes/polymarket/harness.ts';
+import { percentile, sortedCopy } from './stats.ts';
 
 export interface PolymarketAdapterBench {
   orders: number;
@@ -26,10 +27,7 @@ export interface PolymarketAdapterBench {
   roundTripP99Ms: number;
 }
 
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? 0;
-};
+const pct = (xs: number[], p: number): number => percentile(sortedCopy(xs), p);
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 
 export async function benchPolymarketAdapter(opts: { orders?: number } = {}): Promise<PolymarketAdapterBench> {

@@ -36,6 +36,7 @@ import { SyntheticMarketFeed } from '../core/markets/synthetic-feed.ts';
 import { Decimal, dec } from '../core/money.ts';
 import { createBoss, createJobPort, startBoss } from '../jobs/index.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
+import { percentile, sortedCopy } from './stats.ts';
 
 const env = process.env;
 const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
@@ -63,11 +64,8 @@ export interface FollowBenchReport {
   };
 }
 
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const pct = percentile;
+const sorted = sortedCopy;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 async function startFakeProcess(): Promise<{ url: string; child: ChildProcess }> {

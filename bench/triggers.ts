@@ -39,6 +39,7 @@ import type { CatalogMarket } from '../core/markets/types.ts';
 import { Decimal, dec } from '../core/money.ts';
 import { createBoss, createJobPort, startBoss } from '../jobs/index.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
+import { percentile, sortedCopy } from './stats.ts';
 
 const env = process.env;
 const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
@@ -78,11 +79,8 @@ const TRIGGER = '0.45';
 const FIRE_BOOK = { bid: '0.43', ask: '0.44' };
 const REST_BOOK = { bid: '0.49', ask: '0.51' };
 
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-const sortNum = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const pct = percentile;
+const sortNum = sortedCopy;
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 const ms = (x: number) => x.toFixed(2);
 

@@ -13,12 +13,10 @@
  */
 import type { OrderSyncOptions } from '../../core/trading/order-sync.ts';
 import { randomBytes } from 'node:crypto';
-import { seedCatalog } from '../../core/markets/catalog.ts';
-import { Decimal } from '../../core/money.ts';
 import { FakeKalshi } from '../fakes/kalshi/server.ts';
 import { attachKalshiWs, type FakeKalshiWs } from '../fakes/kalshi/ws.ts';
 import { FakeClob } from '../fakes/polymarket/server.ts';
-import { LIVE_MARKET } from '../integration/live-harness.ts';
+import { LIVE_MARKET, seedLiveMarket } from '../integration/live-harness.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { startTestStack, type TestStack } from './stack.ts';
 
@@ -86,19 +84,7 @@ export async function startLiveE2E(opts: { ws: boolean; env?: Record<string, str
   kalshi.engine.seedBook(m.ticker, { yesBids: [['0.05', '1000']], noBids: [['0.50', '1000']] });
 
   const db = await createTestDatabase();
-  await seedCatalog(db.prisma, [
-    {
-      id: m.id,
-      slug: m.id,
-      title: 'Will the live test pass?',
-      category: 'tests',
-      closesAt: new Date(Date.now() + 30 * 86_400_000),
-      listings: [
-        { id: `${m.id}:polymarket`, venue: 'polymarket', venueMarketId: m.conditionId, yesTokenId: m.yesToken, noTokenId: m.noToken, tickSize: new Decimal('0.01'), minSize: new Decimal('5'), negRisk: false, initialMid: new Decimal('0.39') },
-        { id: `${m.id}:kalshi`, venue: 'kalshi', venueMarketId: m.ticker, tickSize: new Decimal('0.01'), minSize: new Decimal('1'), negRisk: false, initialMid: new Decimal('0.475') },
-      ],
-    },
-  ]);
+  await seedLiveMarket(db);
   let lastOrderSync: OrderSyncOptions | undefined;
   const baseEnv: Record<string, string> = {
     TRADING_MODE: 'live',

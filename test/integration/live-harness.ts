@@ -26,6 +26,24 @@ export const LIVE_MARKET = {
   ticker: 'KXLIVETEST-26DEC',
 } as const;
 
+/** Registers LIVE_MARKET (both venues' listings, as the fakes know them) in a test database. */
+export async function seedLiveMarket(db: TestDatabase): Promise<void> {
+  const m = LIVE_MARKET;
+  await seedCatalog(db.prisma, [
+    {
+      id: m.id,
+      slug: m.id,
+      title: 'Will the live test pass?',
+      category: 'tests',
+      closesAt: new Date(Date.now() + 30 * 86_400_000),
+      listings: [
+        { id: `${m.id}:polymarket`, venue: 'polymarket', venueMarketId: m.conditionId, yesTokenId: m.yesToken, noTokenId: m.noToken, tickSize: new Decimal('0.01'), minSize: new Decimal('5'), negRisk: false, initialMid: new Decimal('0.39') },
+        { id: `${m.id}:kalshi`, venue: 'kalshi', venueMarketId: m.ticker, tickSize: new Decimal('0.01'), minSize: new Decimal('1'), negRisk: false, initialMid: new Decimal('0.475') },
+      ],
+    },
+  ]);
+}
+
 export interface LiveStack {
   app: Yesno;
   db: TestDatabase;
@@ -48,19 +66,7 @@ export async function startLiveStack(opts: { logSink?: Writable; env?: Record<st
   kalshi.engine.seedBook(m.ticker, { yesBids: [['0.45', '1000']], noBids: [['0.50', '1000']] });
 
   const db = await createTestDatabase();
-  await seedCatalog(db.prisma, [
-    {
-      id: m.id,
-      slug: m.id,
-      title: 'Will the live test pass?',
-      category: 'tests',
-      closesAt: new Date(Date.now() + 30 * 86_400_000),
-      listings: [
-        { id: `${m.id}:polymarket`, venue: 'polymarket', venueMarketId: m.conditionId, yesTokenId: m.yesToken, noTokenId: m.noToken, tickSize: new Decimal('0.01'), minSize: new Decimal('5'), negRisk: false, initialMid: new Decimal('0.39') },
-        { id: `${m.id}:kalshi`, venue: 'kalshi', venueMarketId: m.ticker, tickSize: new Decimal('0.01'), minSize: new Decimal('1'), negRisk: false, initialMid: new Decimal('0.475') },
-      ],
-    },
-  ]);
+  await seedLiveMarket(db);
   const masterKey = randomBytes(32).toString('hex');
   const config = loadConfig({
     DATABASE_URL: db.url,
