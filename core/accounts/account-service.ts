@@ -6,12 +6,12 @@
  * - Kalshi: an API key id and RSA private key, verified with a balance call before it is stored.
  * Secrets pass through here only on their way into the vault or to the injected venue calls.
  */
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { getAddress, isAddress } from 'viem';
 import type { Db } from '../db/client.ts';
 import type { CredentialVault } from '../credentials/vault.ts';
 import { LINKED_KINDS, type WalletMeta, type WalletSecret } from '../credentials/credential-source.ts';
 import type { ClobApiCreds, PolymarketSignatureType } from '../exchanges/credentials.ts';
+import { addressOf, generateSubWallet } from '../exchanges/polymarket/wallet.ts';
 import { VenueError, type Venue } from '../exchanges/types.ts';
 import type { Decimal } from '../money.ts';
 import { normaliseRsaPem } from './pem.ts';
@@ -34,7 +34,7 @@ export interface AccountServiceDeps {
   verifyKalshi(args: { keyId: string; privateKeyPem: string }): Promise<{ available: Decimal | null }>;
   /** The live balance of a linked venue (through the live adapters); absent → balances are not shown. */
   balance?(args: { venue: Venue; userId: string }): Promise<Decimal>;
-  /** Sub-wallet generator (default: a random EOA from viem). */
+  /** Sub-wallet generator (default: generateSubWallet, a random EOA). */
   newWallet?: () => NewWallet;
   /** How long GET /account waits for one venue's balance (default 5000 ms). */
   balanceTimeoutMs?: number;
@@ -44,11 +44,6 @@ export interface AccountServiceDeps {
 const KEY_ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
 const PRIVATE_KEY_RE = /^(0x)?[0-9a-fA-F]{64}$/;
 const OPEN_STATUSES = ['created', 'pending', 'partial'] as const;
-
-function defaultWallet(): NewWallet {
-  const privateKey = generatePrivateKey();
-  return { privateKey, address: privateKeyToAccount(privateKey).address };
-}
 
 /** A venue failure as the user reads it; secrets never reach these messages (venue errors carry the venue's reason only). */
 function venueFailure(args: { venue: Venue; err: unknown; refused: string; unreachable: string; after: string; afterRefused?: string }): AccountError {
@@ -65,7 +60,7 @@ export class AccountService implements AccountsApi {
   async linkPolymarket(args: { userId: string; signatureType?: PolymarketSignatureType; funderAddress?: string; privateKey?: string }): Promise<{ address: string; created: boolean }> {
     const settings = this.walletSettings(args);
     const imported = args.privateKey !== undefined ? this.importedWallet(args.privateKey) : null;
-    const candidate = imported ?? (this.deps.newWallet ?? defaultWallet)();
+    const candidate = imported ?? (this.deps.newWallet ?? generateSubWallet)();
     const put = await this.deps.vault.put({
       userId: args.userId,
       venue: 'polymarket',
@@ -207,7 +202,7 @@ export class AccountService implements AccountsApi {
     if (!PRIVATE_KEY_RE.test(s)) throw new AccountError('invalid_input', 'privateKey must be a wallet private key: 64 hex characters, with or without 0x.');
     const privateKey = (s.startsWith('0x') ? s : `0x${s}`).toLowerCase() as `0x${string}`;
     try {
-      return { privateKey, address: privateKeyToAccount(privateKey).address };
+      return { privateKey, address: addressOf(privateKey) };
     } catch {
       throw new AccountError('invalid_input', 'privateKey is not a valid secp256k1 private key.');
     }
